@@ -23,13 +23,8 @@ pub enum AgencyKind {
 }
 
 impl AgencyKind {
-    pub const ALL: [AgencyKind; 5] = [
-        AgencyKind::Province,
-        AgencyKind::Department,
-        AgencyKind::District,
-        AgencyKind::Commune,
-        AgencyKind::Unit,
-    ];
+    pub const ALL: [AgencyKind; 5] =
+        [AgencyKind::Province, AgencyKind::Department, AgencyKind::District, AgencyKind::Commune, AgencyKind::Unit];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -151,13 +146,11 @@ mod tests {
 
     #[test]
     fn validates() {
-        let ok = AgencyInput {
-            code: "SYT".into(),
-            name: "Sở Y tế".into(),
-            kind: "Department".into(),
-            ..Default::default()
-        }
-        .trimmed();
+        let ok =
+            AgencyInput {
+                code: "SYT".into(), name: "Sở Y tế".into(), kind: "Department".into(), ..Default::default()
+            }
+            .trimmed();
         assert_eq!(ok.validate(), Ok(AgencyKind::Department));
         let bad = AgencyInput { code: "S Y T".into(), kind: "x".into(), ..Default::default() };
         let errs = bad.validate().unwrap_err();

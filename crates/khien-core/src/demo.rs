@@ -89,9 +89,7 @@ const DEPARTMENTS: &[Department] = &[
         ],
     },
     Department {
-        code: "VPDDBQH",
-        name: "Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân tỉnh",
-        units: &[],
+        code: "VPDDBQH", name: "Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân tỉnh", units: &[]
     },
     Department {
         code: "SNV",
@@ -222,11 +220,7 @@ const DEPARTMENTS: &[Department] = &[
             ("DOANNT", "Đoàn Nghệ thuật truyền thống"),
         ],
     },
-    Department {
-        code: "SDTTG",
-        name: "Sở Dân tộc và Tôn giáo",
-        units: &[("BTG", "Ban Tôn giáo")],
-    },
+    Department { code: "SDTTG", name: "Sở Dân tộc và Tôn giáo", units: &[("BTG", "Ban Tôn giáo")] },
     Department { code: "TTT", name: "Thanh tra tỉnh", units: &[] },
     Department {
         code: "CAT",
@@ -255,8 +249,7 @@ const DEPARTMENTS: &[Department] = &[
 ];
 
 /// Streets for department addresses (fictional).
-const STREETS: &[&str] =
-    &["đại lộ Hồng Lam", "đường Sông Lam", "đường Lam Giang", "đường Bến Lam", "đường Hồng Sơn"];
+const STREETS: &[&str] = &["đại lộ Hồng Lam", "đường Sông Lam", "đường Lam Giang", "đường Bến Lam", "đường Hồng Sơn"];
 
 /// Former districts (abolished on 1 July 2025), kept for history without children.
 const FORMER_DISTRICTS: &[(&str, &str)] = &[
@@ -273,27 +266,45 @@ const COMMUNES: usize = 130;
 
 /// Wards (phường), named by hand; the rest of the communes are generated.
 const WARDS: &[&str] = &[
-    "Lam Giang", "Bến Lam", "Hồng Sơn", "Cửa Lam", "Trung Đô", "Vinh Phú", "Bắc Lam", "Thái Hòa",
-    "Hoàng Mai", "Tân Mai", "Lam Hồng",
+    "Lam Giang",
+    "Bến Lam",
+    "Hồng Sơn",
+    "Cửa Lam",
+    "Trung Đô",
+    "Vinh Phú",
+    "Bắc Lam",
+    "Thái Hòa",
+    "Hoàng Mai",
+    "Tân Mai",
+    "Lam Hồng",
 ];
 
 /// First syllables of generated commune names.
 const NAME_FIRST: &[&str] = &[
-    "Hưng", "Nghi", "Diễn", "Quỳnh", "Thanh", "Yên", "Nam", "Tân", "Đô", "Anh", "Quế", "Tương",
-    "Kỳ", "Châu", "Minh", "Lạc", "Hồng", "Vân", "Bảo", "Phúc",
+    "Hưng", "Nghi", "Diễn", "Quỳnh", "Thanh", "Yên", "Nam", "Tân", "Đô", "Anh", "Quế", "Tương", "Kỳ", "Châu", "Minh",
+    "Lạc", "Hồng", "Vân", "Bảo", "Phúc",
 ];
 
 /// Second syllables of generated commune names.
 const NAME_SECOND: &[&str] = &[
-    "Lộc", "Phú", "Sơn", "Hòa", "An", "Xuân", "Lâm", "Phong", "Đức", "Thịnh", "Bình", "Long",
-    "Trung", "Tiến", "Hợp", "Mỹ", "Hải", "Lĩnh", "Thành", "Khánh", "Quang", "Thái", "Lương",
+    "Lộc", "Phú", "Sơn", "Hòa", "An", "Xuân", "Lâm", "Phong", "Đức", "Thịnh", "Bình", "Long", "Trung", "Tiến", "Hợp",
+    "Mỹ", "Hải", "Lĩnh", "Thành", "Khánh", "Quang", "Thái", "Lương",
 ];
 
 /// Fictional contact people for systems.
 const CONTACTS: &[&str] = &[
-    "Trần Thị Lan", "Lê Văn Hùng", "Phạm Minh Tuấn", "Hoàng Thị Mai", "Đặng Quốc Bảo",
-    "Võ Thị Hằng", "Bùi Đức Thắng", "Hồ Văn Long", "Ngô Thị Thu", "Phan Thanh Hải",
-    "Đinh Thị Hoa", "Cao Văn Nam",
+    "Trần Thị Lan",
+    "Lê Văn Hùng",
+    "Phạm Minh Tuấn",
+    "Hoàng Thị Mai",
+    "Đặng Quốc Bảo",
+    "Võ Thị Hằng",
+    "Bùi Đức Thắng",
+    "Hồ Văn Long",
+    "Ngô Thị Thu",
+    "Phan Thanh Hải",
+    "Đinh Thị Hoa",
+    "Cao Văn Nam",
 ];
 
 /// Which agencies use a system.
@@ -332,7 +343,13 @@ const SYSTEMS: &[SystemSpec] = &[
         category: "internal",
         users: Users::Departments,
         status: "operating",
-        assets: &["https://vanban.honglam.gov.vn/", "vanban.honglam.gov.vn", "10.10.1.11", "10.10.1.12", "10.10.1.0/24"],
+        assets: &[
+            "https://vanban.honglam.gov.vn/",
+            "vanban.honglam.gov.vn",
+            "10.10.1.11",
+            "10.10.1.12",
+            "10.10.1.0/24",
+        ],
     },
     SystemSpec {
         code: "TSLCD",
@@ -649,13 +666,21 @@ const SYSTEMS: &[SystemSpec] = &[
 /// Kinds of generated systems (scale > 1): name prefix, category, description.
 const GENERATED_SYSTEMS: &[(&str, &str, &str)] = &[
     ("Phần mềm quản lý văn bản nội bộ", "internal", "Quản lý văn bản, hồ sơ công việc nội bộ của đơn vị."),
-    ("Trang thông tin điện tử", "citizen_business", "Trang thông tin điện tử giới thiệu đơn vị và công khai thông tin."),
+    (
+        "Trang thông tin điện tử",
+        "citizen_business",
+        "Trang thông tin điện tử giới thiệu đơn vị và công khai thông tin.",
+    ),
     ("Mạng nội bộ (LAN)", "infrastructure", "Mạng nội bộ, tường lửa và kết nối Internet của đơn vị."),
     ("Phần mềm kế toán", "internal", "Kế toán hành chính sự nghiệp của đơn vị."),
     ("Hệ thống camera giám sát", "other", "Camera giám sát an ninh trụ sở."),
     ("Phần mềm quản lý nhân sự", "internal", "Quản lý hồ sơ cán bộ, chấm công và tiền lương."),
     ("Hệ thống wifi phục vụ người dân", "infrastructure", "Wifi công cộng tại bộ phận tiếp nhận và trả kết quả."),
-    ("Phần mềm tiếp nhận phản ánh, kiến nghị", "citizen_business", "Tiếp nhận, xử lý phản ánh, kiến nghị của người dân."),
+    (
+        "Phần mềm tiếp nhận phản ánh, kiến nghị",
+        "citizen_business",
+        "Tiếp nhận, xử lý phản ánh, kiến nghị của người dân.",
+    ),
     ("Hệ thống điều khiển trạm bơm", "industrial_control", "Điều khiển, giám sát trạm bơm cấp nước."),
     ("Phần mềm quản lý tài sản", "internal", "Quản lý tài sản, trang thiết bị của đơn vị."),
 ];
@@ -671,26 +696,11 @@ fn phone(seed: usize) -> String {
 }
 
 /// Append an agency; its e-mail and phone are derived from its code and position.
-fn push_agency(
-    list: &mut Vec<DemoAgency>,
-    code: String,
-    name: String,
-    kind: &str,
-    parent: &str,
-    address: String,
-) {
+fn push_agency(list: &mut Vec<DemoAgency>, code: String, name: String, kind: &str, parent: &str, address: String) {
     let email = format!("{}@{DOMAIN}", code.to_ascii_lowercase());
     let phone = phone(list.len());
     list.push(DemoAgency {
-        input: AgencyInput {
-            code,
-            name,
-            kind: kind.into(),
-            parent_code: parent.into(),
-            address,
-            email,
-            phone,
-        },
+        input: AgencyInput { code, name, kind: kind.into(), parent_code: parent.into(), address, email, phone },
     });
 }
 
@@ -727,11 +737,7 @@ fn agencies(scale: usize) -> Vec<DemoAgency> {
     push_agency(&mut list, ROOT_CODE.into(), ROOT_NAME.into(), "province", "", ROOT_ADDRESS.into());
 
     for (i, d) in DEPARTMENTS.iter().enumerate() {
-        let address = format!(
-            "Số {} {}, phường Lam Giang, {PROVINCE}",
-            2 + i * 3,
-            STREETS[i % STREETS.len()]
-        );
+        let address = format!("Số {} {}, phường Lam Giang, {PROVINCE}", 2 + i * 3, STREETS[i % STREETS.len()]);
         push_agency(&mut list, d.code.into(), d.name.into(), "department", ROOT_CODE, address);
         for (suffix, name) in d.units {
             let code = format!("{}.{suffix}", d.code);
@@ -809,9 +815,7 @@ fn systems(scale: usize, agencies: &[DemoAgency]) -> Vec<DemoSystem> {
             Users::NotShared => Vec::new(),
             Users::Departments => departments.clone(),
             Users::Communes => communes.clone(),
-            Users::DepartmentsAndCommunes => {
-                departments.iter().chain(communes.iter()).cloned().collect()
-            }
+            Users::DepartmentsAndCommunes => departments.iter().chain(communes.iter()).cloned().collect(),
         };
         let contact = CONTACTS[i % CONTACTS.len()];
         out.push(DemoSystem {
@@ -881,12 +885,7 @@ fn systems(scale: usize, agencies: &[DemoAgency]) -> Vec<DemoSystem> {
 // ---------------------------------------------------------------------------------------------
 
 fn users() -> Vec<DemoUser> {
-    let user = |username, display_name, role, agency_code| DemoUser {
-        username,
-        display_name,
-        role,
-        agency_code,
-    };
+    let user = |username, display_name, role, agency_code| DemoUser { username, display_name, role, agency_code };
     vec![
         user("admin", "Quản trị hệ thống", Role::Admin, None),
         user("soc", "Nguyễn Hoàng Sơn", Role::Analyst, None),
@@ -962,9 +961,8 @@ mod tests {
             assert!(agency(c).is_some(), "agency {c}");
         }
         assert_eq!(agency("SYT").unwrap().name, "Sở Y tế");
-        let system = |c: &str| {
-            p.systems.iter().find(|s| s.input.code == c).map(|s| &s.input).unwrap_or_else(|| panic!("{c}"))
-        };
+        let system =
+            |c: &str| p.systems.iter().find(|s| s.input.code == c).map(|s| &s.input).unwrap_or_else(|| panic!("{c}"));
         let io = system("IOFFICE");
         assert!(io.shared);
         assert_eq!((io.owner_code.as_str(), io.operator_code.as_str()), ("UBND", "SKHCN"));

@@ -20,8 +20,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] =
-        [Role::Admin, Role::Analyst, Role::Inspector, Role::Officer, Role::Leader];
+    pub const ALL: [Role; 5] = [Role::Admin, Role::Analyst, Role::Inspector, Role::Officer, Role::Leader];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -127,9 +126,7 @@ impl Principal {
     pub fn can(&self, action: Action) -> bool {
         match action {
             Action::Read => true,
-            Action::ManageAgencies | Action::ManageUsers | Action::Import => {
-                self.role == Role::Admin
-            }
+            Action::ManageAgencies | Action::ManageUsers | Action::Import => self.role == Role::Admin,
             Action::ManageSystems => matches!(self.role, Role::Admin | Role::Officer),
             Action::ReadAudit => matches!(self.role, Role::Admin | Role::Inspector),
         }

@@ -71,12 +71,8 @@ pub enum SystemStatus {
 }
 
 impl SystemStatus {
-    pub const ALL: [SystemStatus; 4] = [
-        SystemStatus::Planned,
-        SystemStatus::Operating,
-        SystemStatus::Upgrading,
-        SystemStatus::Retired,
-    ];
+    pub const ALL: [SystemStatus; 4] =
+        [SystemStatus::Planned, SystemStatus::Operating, SystemStatus::Upgrading, SystemStatus::Retired];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -167,12 +163,7 @@ impl SystemInput {
         if self.status.is_empty() {
             self.status = SystemStatus::Operating.as_str().into();
         }
-        self.user_codes = self
-            .user_codes
-            .iter()
-            .map(|c| c.trim().to_string())
-            .filter(|c| !c.is_empty())
-            .collect();
+        self.user_codes = self.user_codes.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
         self.user_codes.sort();
         self.user_codes.dedup();
         self
@@ -193,10 +184,7 @@ impl SystemInput {
             let mut e = Vec::new();
             check::code(&mut e, "user_codes", c);
             if !e.is_empty() {
-                errs.push(FieldError::new(
-                    "user_codes",
-                    Problem::NotFound { what: format!("cơ quan mã «{c}»") },
-                ));
+                errs.push(FieldError::new("user_codes", Problem::NotFound { what: format!("cơ quan mã «{c}»") }));
                 break;
             }
         }
@@ -219,9 +207,7 @@ impl SystemInput {
                 if self.category.is_empty() {
                     Problem::Required
                 } else {
-                    Problem::UnknownValue {
-                        allowed: SystemCategory::ALL.iter().map(|c| c.as_str().into()).collect(),
-                    }
+                    Problem::UnknownValue { allowed: SystemCategory::ALL.iter().map(|c| c.as_str().into()).collect() }
                 },
             ));
         }
@@ -229,9 +215,7 @@ impl SystemInput {
         if status.is_none() {
             errs.push(FieldError::new(
                 "status",
-                Problem::UnknownValue {
-                    allowed: SystemStatus::ALL.iter().map(|c| c.as_str().into()).collect(),
-                },
+                Problem::UnknownValue { allowed: SystemStatus::ALL.iter().map(|c| c.as_str().into()).collect() },
             ));
         }
         match (category, status) {

@@ -60,7 +60,11 @@ impl Store {
         w.scope("a.path", scope);
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let pat = format!("%{}%", like_escape(&fold(q)));
-            w.push(" AND (a.name_folded LIKE ").bind(pat).push(" ESCAPE '\\' OR lower(a.code) = ").bind(q.to_lowercase()).push(")");
+            w.push(" AND (a.name_folded LIKE ")
+                .bind(pat)
+                .push(" ESCAPE '\\' OR lower(a.code) = ")
+                .bind(q.to_lowercase())
+                .push(")");
         }
         if let Some(p) = f.parent_id {
             w.push(" AND a.parent_id = ").bind(p);
@@ -250,8 +254,7 @@ pub(crate) async fn insert_agency(tx: &mut Tx, p: &Principal, input: &AgencyInpu
     tx.execute(Sql::new("UPDATE agencies SET path = $1, depth = $2 WHERE id = $3").arg(path).arg(depth).arg(id))
         .await?;
     let a = get_by_id_in_tx(tx, id).await?.ok_or(StoreError::NotFound)?;
-    audit::append(tx, &p.username, "create", "agency", &id.to_string(), String::new(), audit::json(Some(&a)))
-        .await?;
+    audit::append(tx, &p.username, "create", "agency", &id.to_string(), String::new(), audit::json(Some(&a))).await?;
     Ok(a)
 }
 
@@ -271,10 +274,10 @@ pub(crate) async fn update_agency(
     let parent = parent_of(tx, p, input).await?;
     if parent.as_ref().map(|a| a.id) != before.parent_id {
         // Moving: the new parent must not be the agency itself or inside its subtree.
-        if let Some(np) = &parent {
-            if np.path.starts_with(&before.path) {
-                return Err(StoreError::invalid("parent_code", Problem::Cycle));
-            }
+        if let Some(np) = &parent
+            && np.path.starts_with(&before.path)
+        {
+            return Err(StoreError::invalid("parent_code", Problem::Cycle));
         }
         let new_path = child_path(parent.as_ref().map(|a| a.path.as_str()), id);
         let depth_delta = parent.as_ref().map(|a| a.depth + 1).unwrap_or(0) - before.depth;
@@ -311,7 +314,15 @@ pub(crate) async fn update_agency(
     .await?;
     let after = get_by_id_in_tx(tx, id).await?.ok_or(StoreError::NotFound)?;
     let action = if after.parent_id != before.parent_id { "move" } else { "update" };
-    audit::append(tx, &p.username, action, "agency", &id.to_string(), audit::json(Some(&before)), audit::json(Some(&after)))
-        .await?;
+    audit::append(
+        tx,
+        &p.username,
+        action,
+        "agency",
+        &id.to_string(),
+        audit::json(Some(&before)),
+        audit::json(Some(&after)),
+    )
+    .await?;
     Ok(after)
 }

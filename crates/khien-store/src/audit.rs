@@ -54,9 +54,8 @@ pub async fn append(
     before: String,
     after: String,
 ) -> StoreResult<()> {
-    let (seq, prev): (i64, String) = tx
-        .one(Sql::new("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"))
-        .await?;
+    let (seq, prev): (i64, String) =
+        tx.one(Sql::new("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")).await?;
     let at = now();
     let fields = AuditFields { seq, at, actor, action, entity, entity_id, before: &before, after: &after };
     let hash = entry_hash(&prev, &fields);
@@ -133,9 +132,8 @@ impl Store {
         let mut after = 0i64;
         let mut last: Option<AuditEntry> = None;
         loop {
-            let batch: Vec<AuditEntry> = self
-                .all(Sql::new("SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000").arg(after))
-                .await?;
+            let batch: Vec<AuditEntry> =
+                self.all(Sql::new("SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000").arg(after)).await?;
             if batch.is_empty() {
                 break;
             }
@@ -152,7 +150,9 @@ impl Store {
         let (last_seq, last_hash) = last.map(|e| (e.seq, e.hash)).unwrap_or((0, khien_core::audit::GENESIS.into()));
         let first_break = (head_seq != last_seq || head_hash != last_hash).then(|| ChainBreak {
             seq: last_seq + 1,
-            reason: format!("the chain ends at {last_seq} but the head records {head_seq}: newest entries were removed"),
+            reason: format!(
+                "the chain ends at {last_seq} but the head records {head_seq}: newest entries were removed"
+            ),
         });
         Ok(VerifyReport { checked: v.checked, head_seq, first_break })
     }

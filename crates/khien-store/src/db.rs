@@ -85,9 +85,8 @@ impl Store {
             SqliteConnectOptions::from_str(&format!("sqlite:{rest}"))?
         } else {
             let dir = Path::new(database);
-            std::fs::create_dir_all(dir).map_err(|e| {
-                StoreError::Other(format!("cannot create data directory {}: {e}", dir.display()))
-            })?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Other(format!("cannot create data directory {}: {e}", dir.display())))?;
             SqliteConnectOptions::new().filename(dir.join("khien.db"))
         };
         let opts = opts
@@ -114,6 +113,19 @@ impl Store {
             Store::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await?,
         }
         Ok(())
+    }
+
+    /// Write a consistent copy of the live SQLite database to `out` (`VACUUM INTO`: a
+    /// transactionally consistent snapshot, safe while the server runs).
+    pub async fn backup_sqlite(&self, out: &Path) -> StoreResult<()> {
+        match self {
+            Store::Sqlite(p) => {
+                let path = out.to_string_lossy().into_owned();
+                sqlx::query("VACUUM INTO $1").bind(path).execute(p).await?;
+                Ok(())
+            }
+            Store::Postgres(_) => Err(StoreError::Other("backup_sqlite needs a SQLite store; use pg_dump".into())),
+        }
     }
 
     /// Close the pool (waits for connections to be returned).

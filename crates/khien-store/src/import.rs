@@ -73,7 +73,8 @@ impl Store {
             };
             if !errors.is_empty() {
                 // Keep validating shapes, but stop writing once the file is known bad.
-                if get_in_tx(&mut tx, &Scope::All, &input.parent_code).await?.is_none() && !input.parent_code.is_empty() {
+                if get_in_tx(&mut tx, &Scope::All, &input.parent_code).await?.is_none() && !input.parent_code.is_empty()
+                {
                     // The parent may be an earlier row that was not written; report nothing more.
                 }
                 continue;
@@ -96,11 +97,7 @@ impl Store {
                         && a.address == input.address
                         && a.email == input.email
                         && a.phone == input.phone;
-                    if same {
-                        Ok(0)
-                    } else {
-                        update_agency(&mut tx, p, a.id, &input, kind.as_str()).await.map(|_| 2)
-                    }
+                    if same { Ok(0) } else { update_agency(&mut tx, p, a.id, &input, kind.as_str()).await.map(|_| 2) }
                 }
             };
             match result {
@@ -157,7 +154,11 @@ impl Store {
             let sys = if changed {
                 match save_system(&mut tx, p, existing.map(|(id,)| id), input).await {
                     Ok(s) => {
-                        if existing.is_some() { sum.updated += 1 } else { sum.created += 1 }
+                        if existing.is_some() {
+                            sum.updated += 1
+                        } else {
+                            sum.created += 1
+                        }
                         s.id
                     }
                     Err(StoreError::Invalid(e)) => {

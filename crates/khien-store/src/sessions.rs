@@ -39,12 +39,14 @@ impl Store {
         let csrf = random_token();
         let t = now();
         self.execute(
-            Sql::new("INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-                .arg(token_hash(&token))
-                .arg(user_id)
-                .arg(&csrf)
-                .arg(t)
-                .arg(t + SESSION_SECONDS),
+            Sql::new(
+                "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .arg(token_hash(&token))
+            .arg(user_id)
+            .arg(&csrf)
+            .arg(t)
+            .arg(t + SESSION_SECONDS),
         )
         .await?;
         Ok((token, csrf))
@@ -61,13 +63,13 @@ impl Store {
                     .arg(t),
             )
             .await?;
-        if let Some(s) = &s {
-            if s.expires_at - t < SESSION_SECONDS / 2 {
-                self.execute(
-                    Sql::new("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2").arg(t + SESSION_SECONDS).arg(&h),
-                )
-                .await?;
-            }
+        if let Some(s) = &s
+            && s.expires_at - t < SESSION_SECONDS / 2
+        {
+            self.execute(
+                Sql::new("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2").arg(t + SESSION_SECONDS).arg(&h),
+            )
+            .await?;
         }
         Ok(s)
     }

@@ -58,12 +58,15 @@ impl Store {
         let systems_without_assets = self
             .scalar(sys("SELECT COUNT(*)", " AND NOT EXISTS (SELECT 1 FROM assets x WHERE x.system_id = s.id)"))
             .await?;
-        let systems_without_contact = self
-            .scalar(sys("SELECT COUNT(*)", " AND s.contact_email = '' AND s.contact_phone = ''"))
-            .await?;
+        let systems_without_contact =
+            self.scalar(sys("SELECT COUNT(*)", " AND s.contact_email = '' AND s.contact_phone = ''")).await?;
         let assets = self
             .scalar(sys("SELECT COUNT(*)", "").tap(|q| {
-                q.text = q.text.replacen("SELECT COUNT(*) FROM systems s", "SELECT COUNT(*) FROM assets x JOIN systems s ON s.id = x.system_id", 1)
+                q.text = q.text.replacen(
+                    "SELECT COUNT(*) FROM systems s",
+                    "SELECT COUNT(*) FROM assets x JOIN systems s ON s.id = x.system_id",
+                    1,
+                )
             }))
             .await?;
         let locked_users = if scope.is_all() {

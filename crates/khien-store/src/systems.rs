@@ -76,7 +76,11 @@ impl Store {
         w.system_visible("s", scope);
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let pat = format!("%{}%", like_escape(&fold(q)));
-            w.push(" AND (s.name_folded LIKE ").bind(pat).push(" ESCAPE '\\' OR lower(s.code) = ").bind(q.to_lowercase()).push(")");
+            w.push(" AND (s.name_folded LIKE ")
+                .bind(pat)
+                .push(" ESCAPE '\\' OR lower(s.code) = ")
+                .bind(q.to_lowercase())
+                .push(")");
         }
         if let Some(c) = &f.category {
             w.push(" AND s.category = ").bind(c);
@@ -183,12 +187,22 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.begin().await?;
-        let asset: Asset =
-            tx.optional(Sql::new("SELECT * FROM assets WHERE id = $1").arg(asset_id)).await?.ok_or(StoreError::NotFound)?;
+        let asset: Asset = tx
+            .optional(Sql::new("SELECT * FROM assets WHERE id = $1").arg(asset_id))
+            .await?
+            .ok_or(StoreError::NotFound)?;
         writable_in_tx(&mut tx, p, asset.system_id).await?;
         tx.execute(Sql::new("DELETE FROM assets WHERE id = $1").arg(asset_id)).await?;
-        audit::append(&mut tx, &p.username, "delete", "asset", &asset_id.to_string(), audit::json(Some(&asset)), String::new())
-            .await?;
+        audit::append(
+            &mut tx,
+            &p.username,
+            "delete",
+            "asset",
+            &asset_id.to_string(),
+            audit::json(Some(&asset)),
+            String::new(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -261,9 +275,9 @@ pub(crate) async fn add_asset(
 /// Resolve an agency code for a system field. Owners must lie in the caller's scope;
 /// operators and user agencies may be any agency (a provincial data centre operates many).
 async fn resolve(tx: &mut Tx, scope: &Scope, field: &str, code: &str) -> StoreResult<crate::agencies::Agency> {
-    get_in_tx(tx, scope, code).await?.ok_or_else(|| {
-        StoreError::invalid(field, Problem::NotFound { what: format!("cơ quan, đơn vị mã «{code}»") })
-    })
+    get_in_tx(tx, scope, code)
+        .await?
+        .ok_or_else(|| StoreError::invalid(field, Problem::NotFound { what: format!("cơ quan, đơn vị mã «{code}»") }))
 }
 
 /// Create (id None) or update a system; returns the stored system.
@@ -317,10 +331,10 @@ pub(crate) async fn save_system(
         }
     }
     let dup: Option<(i64,)> = tx.optional(Sql::new("SELECT id FROM systems WHERE code = $1").arg(&input.code)).await?;
-    if let Some((other,)) = dup {
-        if Some(other) != id {
-            errs.push(khien_core::FieldError::new("code", Problem::Duplicate { what: format!("Mã «{}»", input.code) }));
-        }
+    if let Some((other,)) = dup
+        && Some(other) != id
+    {
+        errs.push(khien_core::FieldError::new("code", Problem::Duplicate { what: format!("Mã «{}»", input.code) }));
     }
     let (Some(owner), Some(operator), true) = (owner, operator, errs.is_empty()) else {
         return Err(StoreError::Invalid(errs));

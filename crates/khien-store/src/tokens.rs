@@ -4,9 +4,9 @@
 use crate::audit;
 use crate::db::Store;
 use crate::error::{StoreError, StoreResult};
+use crate::now;
 use crate::sessions::{random_token, token_hash};
 use crate::sql::Sql;
-use crate::now;
 use khien_core::{Action, Principal, Problem};
 use serde::Serialize;
 
@@ -55,19 +55,28 @@ impl Store {
                     .arg(now()),
             )
             .await?;
-        let mut q = Sql::new(&format!("SELECT {COLS} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = "));
+        let mut q =
+            Sql::new(&format!("SELECT {COLS} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = "));
         q.bind(id);
         let tok: ApiToken = tx.one(q).await?;
-        audit::append(&mut tx, &p.username, "create", "api_token", &id.to_string(), String::new(), audit::json(Some(&tok)))
-            .await?;
+        audit::append(
+            &mut tx,
+            &p.username,
+            "create",
+            "api_token",
+            &id.to_string(),
+            String::new(),
+            audit::json(Some(&tok)),
+        )
+        .await?;
         tx.commit().await?;
         Ok((tok, secret))
     }
 
-    /// Tokens of one user (oneself, or anyone's for an admin); None = all visible tokens.
-    pub async fn tokens_list(&self, p: &Principal) -> StoreResult<Vec<ApiToken>> {
+    /// The caller's own tokens, or with `all` (admins only) everyone's.
+    pub async fn tokens_list(&self, p: &Principal, all: bool) -> StoreResult<Vec<ApiToken>> {
         let mut q = Sql::new(&format!("SELECT {COLS} FROM api_tokens t JOIN users u ON u.id = t.user_id"));
-        if !p.can(Action::ManageUsers) {
+        if !(all && p.can(Action::ManageUsers)) {
             q.push(" WHERE t.user_id = ").bind(p.user_id);
         }
         q.push(" ORDER BY t.id");
@@ -77,16 +86,27 @@ impl Store {
     /// Revoke a token (its owner or an admin).
     pub async fn token_revoke(&self, p: &Principal, id: i64) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        let mut q = Sql::new(&format!("SELECT {COLS} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = "));
+        let mut q =
+            Sql::new(&format!("SELECT {COLS} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = "));
         q.bind(id);
         let tok: ApiToken = tx.optional(q).await?.ok_or(StoreError::NotFound)?;
         if tok.user_id != p.user_id && !p.can(Action::ManageUsers) {
             return Err(StoreError::NotFound);
         }
-        tx.execute(Sql::new("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL").arg(now()).arg(id))
-            .await?;
-        audit::append(&mut tx, &p.username, "revoke", "api_token", &id.to_string(), audit::json(Some(&tok)), String::new())
-            .await?;
+        tx.execute(
+            Sql::new("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL").arg(now()).arg(id),
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            &p.username,
+            "revoke",
+            "api_token",
+            &id.to_string(),
+            audit::json(Some(&tok)),
+            String::new(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -96,13 +116,20 @@ impl Store {
         if !secret.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
-        let row: Option<(i64, i64)> = self
+        let row: Option<(i64, i64, Option<i64>)> = self
             .optional(
-                Sql::new("SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL").arg(token_hash(secret)),
+                Sql::new(
+                    "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+                )
+                .arg(token_hash(secret)),
             )
             .await?;
-        let Some((id, user_id)) = row else { return Ok(None) };
-        self.execute(Sql::new("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2").arg(now()).arg(id)).await?;
+        let Some((id, user_id, last_used)) = row else { return Ok(None) };
+        // Record use at most once a minute, so that reads do not turn into writes.
+        let t = now();
+        if last_used.is_none_or(|l| t - l > 60) {
+            self.execute(Sql::new("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2").arg(t).arg(id)).await?;
+        }
         self.principal_for(user_id, Some(id)).await
     }
 }

@@ -6,8 +6,8 @@ use crate::db::Store;
 use crate::error::{StoreError, StoreResult};
 use crate::sql::Sql;
 use crate::{Page, Paged, now};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use khien_core::{Action, FieldError, Principal, Problem, Role, Scope};
 use serde::Serialize;
 
@@ -139,7 +139,8 @@ impl Store {
         }
         let role = role.ok_or(StoreError::NotFound)?;
         let hash = hash_password(&u.password)?;
-        let display = if u.display_name.trim().is_empty() { username.clone() } else { u.display_name.trim().to_string() };
+        let display =
+            if u.display_name.trim().is_empty() { username.clone() } else { u.display_name.trim().to_string() };
         let (id,): (i64,) = tx
             .one(
                 Sql::new(
@@ -172,14 +173,19 @@ impl Store {
         let username = username.trim().to_lowercase();
         let row: Option<(i64, String, bool, i64, Option<i64>)> = self
             .optional(
-                Sql::new("SELECT id, password_hash, disabled, failed_logins, locked_until FROM users WHERE username = $1")
-                    .arg(&username),
+                Sql::new(
+                    "SELECT id, password_hash, disabled, failed_logins, locked_until FROM users WHERE username = $1",
+                )
+                .arg(&username),
             )
             .await?;
         let t = now();
         let Some((id, hash, disabled, failed, locked_until)) = row else {
             // Spend the same time as a real check so that user names cannot be probed.
-            let _ = verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$8bYt5Bq+DKb1xJ3Ez5t2Ds0I8WoZ0y8yPIrQp1nWkqo");
+            let _ = verify_password(
+                password,
+                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$8bYt5Bq+DKb1xJ3Ez5t2Ds0I8WoZ0y8yPIrQp1nWkqo",
+            );
             return Err(StoreError::BadCredentials);
         };
         if let Some(until) = locked_until.filter(|u| *u > t) {
@@ -229,8 +235,10 @@ impl Store {
         let Some(role) = Role::parse(&u.role) else { return Ok(None) };
         let roots: Vec<(String,)> = self
             .all(
-                Sql::new("SELECT a.path FROM user_agencies ua JOIN agencies a ON a.id = ua.agency_id WHERE ua.user_id = $1")
-                    .arg(user_id),
+                Sql::new(
+                    "SELECT a.path FROM user_agencies ua JOIN agencies a ON a.id = ua.agency_id WHERE ua.user_id = $1",
+                )
+                .arg(user_id),
             )
             .await?;
         let scope = if roots.is_empty() && !role.requires_agency() {
@@ -252,7 +260,9 @@ impl Store {
             w.scope("sb.path", scope).push(")");
         }
         if let Some(a) = agency {
-            w.push(" AND EXISTS (SELECT 1 FROM user_agencies fa WHERE fa.user_id = u.id AND fa.agency_id = ").bind(a).push(")");
+            w.push(" AND EXISTS (SELECT 1 FROM user_agencies fa WHERE fa.user_id = u.id AND fa.agency_id = ")
+                .bind(a)
+                .push(")");
         }
         let mut count = Sql::new("SELECT COUNT(*) FROM users u");
         count.push(&w.text);
@@ -298,7 +308,10 @@ impl Store {
             if !current.is_some_and(|c| verify_password(c, &hash)) {
                 return Err(StoreError::invalid(
                     "current_password",
-                    Problem::Other { vi: "Mật khẩu hiện tại không đúng.".into(), en: "The current password is wrong.".into() },
+                    Problem::Other {
+                        vi: "Mật khẩu hiện tại không đúng.".into(),
+                        en: "The current password is wrong.".into(),
+                    },
                 ));
             }
         }
@@ -330,9 +343,7 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.begin().await?;
-        let n = tx
-            .execute(Sql::new("UPDATE users SET disabled = $1 WHERE id = $2").arg(disabled).arg(user_id))
-            .await?;
+        let n = tx.execute(Sql::new("UPDATE users SET disabled = $1 WHERE id = $2").arg(disabled).arg(user_id)).await?;
         if n == 0 {
             return Err(StoreError::NotFound);
         }

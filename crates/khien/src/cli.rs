@@ -1,0 +1,186 @@
+//! Command-line arguments (clap derive). Every subcommand that touches a store takes
+//! `--data-dir`/`--database` (also `KHIEN_DATA_DIR`/`KHIEN_DATABASE`, or `khien.toml`).
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "khien", version, about = "Khiên — a province's platform for securing the information systems of its state agencies.", long_about = None)]
+pub struct Cli {
+    /// Log format on stderr: `text` (default) or `json`.
+    #[arg(long, global = true, env = "KHIEN_LOG_FORMAT")]
+    pub log_format: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the data lives.
+#[derive(Args, Debug, Clone, Default)]
+pub struct StoreArgs {
+    /// Data directory for the embedded SQLite database (created on first run). Default: ./khien-data
+    #[arg(long, env = "KHIEN_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: `postgres://user@host/db` for PostgreSQL (overrides --data-dir).
+    #[arg(long, env = "KHIEN_DATABASE")]
+    pub database: Option<String>,
+    /// Configuration file (TOML). Default: ./khien.toml when it exists.
+    #[arg(long, env = "KHIEN_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web application (pages and API). Creates the database and a first admin on first run.
+    Serve {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Address to listen on. Default: 127.0.0.1:8080
+        #[arg(long, env = "KHIEN_LISTEN")]
+        listen: Option<String>,
+        /// Load the fictional demo province into an empty database and print its accounts.
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure (when served over HTTPS by a proxy).
+        #[arg(long, env = "KHIEN_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Create or upgrade the database schema, then exit.
+    Migrate {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// Manage API tokens for machines.
+    Token {
+        #[command(subcommand)]
+        cmd: TokenCmd,
+    },
+    /// Import registry lists from CSV or XLSX: all rows or nothing.
+    Import {
+        #[command(subcommand)]
+        cmd: ImportCmd,
+    },
+    /// Write a consistent copy of a live SQLite database to FILE (for PostgreSQL, use pg_dump).
+    Backup {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Destination file (must not exist).
+        file: PathBuf,
+    },
+    /// Audit-trail tools.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+    /// Load the demo province (optionally scaled, for benchmarks) into an empty database.
+    Demo {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Multiply agencies, systems and assets (10 ≈ 8,100 agencies, 5,000 systems, 20,000 assets).
+        #[arg(long, default_value_t = 1)]
+        scale: u32,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCmd {
+    /// Create an account. The password is read from standard input.
+    Add {
+        #[command(flatten)]
+        store: StoreArgs,
+        username: String,
+        /// admin, analyst, inspector, officer or leader.
+        #[arg(long)]
+        role: String,
+        /// Agency code bounding the account's scope (repeat for several; required for officers).
+        #[arg(long)]
+        agency: Vec<String>,
+        /// Read the password from standard input (one line).
+        #[arg(long)]
+        password_stdin: bool,
+        /// Full name shown in the UI.
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// List accounts.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// JSON Lines output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a new password (read from standard input); the user must change it at next login.
+    Passwd {
+        #[command(flatten)]
+        store: StoreArgs,
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable an account (its sessions end at once).
+    Disable {
+        #[command(flatten)]
+        store: StoreArgs,
+        username: String,
+    },
+    /// Enable a disabled account.
+    Enable {
+        #[command(flatten)]
+        store: StoreArgs,
+        username: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCmd {
+    /// Create an API token for USERNAME and print it once.
+    Create {
+        #[command(flatten)]
+        store: StoreArgs,
+        username: String,
+        /// A label to recognise the token by.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// List tokens (never their secrets).
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Revoke a token by id.
+    Revoke {
+        #[command(flatten)]
+        store: StoreArgs,
+        id: i64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCmd {
+    /// Import agencies (columns: code, name, kind, parent_code, address, email, phone).
+    Agencies {
+        #[command(flatten)]
+        store: StoreArgs,
+        file: PathBuf,
+    },
+    /// Import systems (columns: code, name, owner_code, category, operator_code, shared, user_codes, status, contact_*, assets...).
+    Systems {
+        #[command(flatten)]
+        store: StoreArgs,
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCmd {
+    /// Check the whole hash chain; exit 4 and name the first altered entry if it was tampered with.
+    Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
