@@ -13,7 +13,6 @@ pub mod pages;
 pub mod tabular;
 mod views;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::get;
@@ -107,9 +106,16 @@ async fn static_js() -> impl axum::response::IntoResponse {
     )
 }
 
+pub use axum::Router;
+
 /// Serve until Ctrl-C / SIGTERM, then finish in-flight requests.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
+}
+
+/// Serve an already built router (tests).
+pub async fn serve_router(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
+    axum::serve(listener, app).await
 }
 
 async fn shutdown_signal() {
