@@ -132,7 +132,13 @@ pub async fn system(store: &Store, code: &str, owner: &str, shared_with: &[&str]
 }
 
 /// Create a user with a password.
-pub async fn user(store: &Store, username: &str, role: &str, agencies: &[&str], password: &str) -> khien_store::users::User {
+pub async fn user(
+    store: &Store,
+    username: &str,
+    role: &str,
+    agencies: &[&str],
+    password: &str,
+) -> khien_store::users::User {
     store
         .user_create(
             &admin(),
@@ -206,7 +212,8 @@ pub async fn login(app: &TestApp, username: &str, password: &str) -> Session {
     assert_eq!(r.status().as_u16(), 303, "login of {username} should redirect");
     let set = r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).expect("session cookie").to_string();
     let cookie = set.split(';').next().unwrap_or_default().to_string();
-    let html = c.get(app.url("/account")).header("cookie", &cookie).send().await.expect("account").text().await.unwrap();
+    let html =
+        c.get(app.url("/account")).header("cookie", &cookie).send().await.expect("account").text().await.unwrap();
     let csrf = html
         .split("name=\"_csrf\" value=\"")
         .nth(1)

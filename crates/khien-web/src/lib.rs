@@ -86,7 +86,7 @@ pub fn router(state: AppState) -> Router {
 
 /// 200 when the database answers.
 async fn healthz(axum::extract::State(s): axum::extract::State<AppState>) -> (axum::http::StatusCode, &'static str) {
-    match s.store.scalar(khien_store::sql::Sql::new("SELECT 1")).await {
+    match s.store.scalar(khien_store::sql::Sql::new("SELECT CAST(1 AS BIGINT)")).await {
         Ok(_) => (axum::http::StatusCode::OK, "ok\n"),
         Err(_) => (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n"),
     }

@@ -8,7 +8,13 @@ use khien_store::import::{ImportOutcome, SystemRow};
 use khien_testkit::admin;
 
 fn a(code: &str, name: &str, kind: &str, parent: &str) -> AgencyInput {
-    AgencyInput { code: code.into(), name: name.into(), kind: kind.into(), parent_code: parent.into(), ..Default::default() }
+    AgencyInput {
+        code: code.into(),
+        name: name.into(),
+        kind: kind.into(),
+        parent_code: parent.into(),
+        ..Default::default()
+    }
 }
 
 on_each_backend! {
