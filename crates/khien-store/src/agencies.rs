@@ -133,12 +133,29 @@ impl Store {
         self.all(q).await
     }
 
-    /// Children of `parent_id` in `scope`, by name, with their child and system counts.
-    pub async fn agency_children(&self, scope: &Scope, parent_id: i64) -> StoreResult<Vec<AgencyNode>> {
+    /// Children of `parent_id` in `scope`, by kind and name, with their child and system
+    /// counts: `limit` of them from `offset`, and how many there are in all.
+    pub async fn agency_children(
+        &self,
+        scope: &Scope,
+        parent_id: i64,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<AgencyNode>, i64)> {
+        let mut w = Sql::new(" WHERE a.parent_id = ");
+        w.bind(parent_id).push(" AND ").scope("a.path", scope);
+        let mut count = Sql::new("SELECT COUNT(*) FROM agencies a");
+        count.push(&w.text);
+        count.args = w.args.clone();
+        let total = self.scalar(count).await?;
         let mut q = node_select();
-        q.push(" WHERE a.parent_id = ").bind(parent_id).push(" AND ").scope("a.path", scope);
-        q.push(" ORDER BY a.kind, a.name");
-        self.all(q).await
+        q.push(&w.text);
+        q.args = w.args;
+        q.push(" ORDER BY a.parent_id, a.kind, a.name LIMIT ")
+            .bind(limit.clamp(1, 1000))
+            .push(" OFFSET ")
+            .bind(offset.max(0));
+        Ok((self.all(q).await?, total))
     }
 
     /// Ancestors of an agency (root first, the agency excluded) that lie in `scope`.

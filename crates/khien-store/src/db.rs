@@ -161,7 +161,9 @@ impl Store {
 
     pub async fn execute(&self, sql: Sql) -> StoreResult<u64> {
         let mut a = self.acquire().await?;
-        a.execute(sql).await
+        let n = a.execute(sql).await?;
+        crate::bump_generation();
+        Ok(n)
     }
 
     /// A single `i64` (e.g. a count).
@@ -254,6 +256,7 @@ impl Tx {
             Tx::Sqlite(t) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
         }
+        crate::bump_generation();
         Ok(())
     }
 }

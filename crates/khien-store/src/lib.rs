@@ -21,6 +21,18 @@ pub mod users;
 pub use db::{Backend, Store, Tx};
 pub use error::{StoreError, StoreResult};
 
+static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A number that grows whenever this process commits a write. Caches of derived figures
+/// (the overview, sessions) compare it to know they are stale.
+pub fn generation() -> u64 {
+    GENERATION.load(std::sync::atomic::Ordering::Acquire)
+}
+
+pub(crate) fn bump_generation() {
+    GENERATION.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+}
+
 /// Seconds since the Unix epoch, now.
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()

@@ -74,6 +74,41 @@ impl Store {
         Ok(s)
     }
 
+    /// The principal, CSRF token and "must change password" flag of a live session, in two
+    /// queries (session with its user, then the user's scope roots).
+    pub async fn session_principal(&self, token: &str) -> StoreResult<Option<(khien_core::Principal, String, bool)>> {
+        let Some(sess) = self.session_get(token).await? else { return Ok(None) };
+        #[derive(sqlx::FromRow)]
+        struct U {
+            id: i64,
+            username: String,
+            display_name: String,
+            role: String,
+            disabled: bool,
+            must_change_password: bool,
+        }
+        let u: Option<U> = self
+            .optional(
+                Sql::new(
+                    "SELECT id, username, display_name, role, disabled, must_change_password FROM users WHERE id = $1",
+                )
+                .arg(sess.user_id),
+            )
+            .await?;
+        let Some(u) = u.filter(|u| !u.disabled) else { return Ok(None) };
+        let Some(role) = khien_core::Role::parse(&u.role) else { return Ok(None) };
+        let scope = self.scope_of(u.id, role).await?;
+        let p = khien_core::Principal {
+            user_id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            role,
+            scope,
+            token_id: None,
+        };
+        Ok(Some((p, sess.csrf, u.must_change_password)))
+    }
+
     pub async fn session_delete(&self, token: &str) -> StoreResult<()> {
         self.execute(Sql::new("DELETE FROM sessions WHERE token_hash = $1").arg(token_hash(token))).await?;
         Ok(())

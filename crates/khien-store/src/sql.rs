@@ -103,18 +103,20 @@ impl Sql {
 
     /// Append a condition that the system aliased `s` is visible in `scope`: its owner or
     /// operator lies in scope, or (for a shared platform) one of its user agencies does.
+    /// Written as `IN (subquery)` so that both planners drive it from the agency-path index
+    /// instead of testing every system.
     pub fn system_visible(&mut self, s: &str, scope: &Scope) -> &mut Self {
         if scope.is_all() {
             return self.push("TRUE");
         }
-        self.push(&format!(
-            "(EXISTS (SELECT 1 FROM agencies va WHERE va.id IN ({s}.owner_agency_id, {s}.operator_agency_id) AND "
-        ));
+        self.push(&format!("({s}.owner_agency_id IN (SELECT va.id FROM agencies va WHERE "));
         self.scope("va.path", scope);
-        self.push(&format!(
-            ") OR EXISTS (SELECT 1 FROM system_users vu JOIN agencies vb ON vb.id = vu.agency_id WHERE vu.system_id = {s}.id AND "
-        ));
+        self.push(&format!(") OR {s}.operator_agency_id IN (SELECT vb.id FROM agencies vb WHERE "));
         self.scope("vb.path", scope);
+        self.push(&format!(
+            ") OR {s}.id IN (SELECT vu.system_id FROM system_users vu JOIN agencies vc ON vc.id = vu.agency_id WHERE "
+        ));
+        self.scope("vc.path", scope);
         self.push("))")
     }
 
@@ -124,11 +126,11 @@ impl Sql {
         if scope.is_all() {
             return self.push("TRUE");
         }
-        self.push(&format!(
-            "EXISTS (SELECT 1 FROM agencies wa WHERE wa.id IN ({s}.owner_agency_id, {s}.operator_agency_id) AND "
-        ));
+        self.push(&format!("({s}.owner_agency_id IN (SELECT wa.id FROM agencies wa WHERE "));
         self.scope("wa.path", scope);
-        self.push(")")
+        self.push(&format!(") OR {s}.operator_agency_id IN (SELECT wb.id FROM agencies wb WHERE "));
+        self.scope("wb.path", scope);
+        self.push("))")
     }
 }
 

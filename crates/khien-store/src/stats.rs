@@ -40,9 +40,11 @@ impl Store {
         let agencies_by_kind: Vec<Count> = self.all(q).await?;
         let agencies = agencies_by_kind.iter().map(|c| c.n).sum();
 
+        // Every figure below counts visible systems; the visibility condition is driven by
+        // indexes (see `Sql::system_visible`), so no join is needed until names are shown.
         let sys = |select: &str, tail: &str| {
             let mut q = Sql::new(select);
-            q.push(" FROM systems s JOIN agencies o ON o.id = s.owner_agency_id WHERE ");
+            q.push(" FROM systems s WHERE ");
             q.system_visible("s", scope).push(tail);
             q
         };
@@ -51,24 +53,31 @@ impl Store {
         let systems = systems_by_category.iter().map(|c| c.n).sum();
         let systems_by_status: Vec<Count> =
             self.all(sys("SELECT s.status AS key, COUNT(*) AS n", " GROUP BY s.status ORDER BY n DESC")).await?;
-        let systems_by_owner: Vec<Count> = self
-            .all(sys("SELECT o.name AS key, COUNT(*) AS n", " GROUP BY o.name ORDER BY n DESC, o.name LIMIT 10"))
-            .await?;
+        let mut by_owner = Sql::new("SELECT o.name AS key, x.n AS n FROM (");
+        let inner = sys(
+            "SELECT s.owner_agency_id AS owner, COUNT(*) AS n",
+            " GROUP BY s.owner_agency_id ORDER BY n DESC LIMIT 10",
+        );
+        by_owner.push(&inner.text);
+        by_owner.args = inner.args;
+        by_owner.push(") x JOIN agencies o ON o.id = x.owner ORDER BY x.n DESC, o.name");
+        let systems_by_owner: Vec<Count> = self.all(by_owner).await?;
         let shared_platforms = self.scalar(sys("SELECT COUNT(*)", " AND s.shared = TRUE")).await?;
         let systems_without_assets = self
             .scalar(sys("SELECT COUNT(*)", " AND NOT EXISTS (SELECT 1 FROM assets x WHERE x.system_id = s.id)"))
             .await?;
         let systems_without_contact =
             self.scalar(sys("SELECT COUNT(*)", " AND s.contact_email = '' AND s.contact_phone = ''")).await?;
-        let assets = self
-            .scalar(sys("SELECT COUNT(*)", "").tap(|q| {
-                q.text = q.text.replacen(
-                    "SELECT COUNT(*) FROM systems s",
-                    "SELECT COUNT(*) FROM assets x JOIN systems s ON s.id = x.system_id",
-                    1,
-                )
-            }))
-            .await?;
+        let assets = if scope.is_all() {
+            self.scalar(Sql::new("SELECT COUNT(*) FROM assets")).await?
+        } else {
+            let mut q = Sql::new("SELECT COUNT(*) FROM assets x WHERE x.system_id IN (");
+            let inner = sys("SELECT s.id", "");
+            q.push(&inner.text);
+            q.args = inner.args;
+            q.push(")");
+            self.scalar(q).await?
+        };
         let locked_users = if scope.is_all() {
             self.scalar(Sql::new("SELECT COUNT(*) FROM users WHERE locked_until > $1").arg(crate::now())).await?
         } else {
@@ -89,11 +98,3 @@ impl Store {
         })
     }
 }
-
-trait Tap: Sized {
-    fn tap(mut self, f: impl FnOnce(&mut Self)) -> Self {
-        f(&mut self);
-        self
-    }
-}
-impl Tap for Sql {}

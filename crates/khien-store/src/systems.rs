@@ -92,14 +92,11 @@ impl Store {
             let Some(root) = self.agency_get(scope, agency).await? else {
                 return Ok(Paged { items: vec![], total: 0, next: None });
             };
+            // Owned or operated within that subtree (not its shared-platform use).
             let sub = Scope::Subtrees(vec![root.path]);
-            w.push(" AND (");
-            w.scope("o.path", &sub).push(" OR ").scope("op.path", &sub);
-            w.push(")");
+            w.push(" AND ").system_writable("s", &sub);
         }
-        let mut count = Sql::new(
-            "SELECT COUNT(*) FROM systems s JOIN agencies o ON o.id = s.owner_agency_id JOIN agencies op ON op.id = s.operator_agency_id",
-        );
+        let mut count = Sql::new("SELECT COUNT(*) FROM systems s");
         count.push(&w.text);
         count.args = w.args.clone();
         let total = self.scalar(count).await?;

@@ -233,6 +233,13 @@ impl Store {
             return Ok(None);
         }
         let Some(role) = Role::parse(&u.role) else { return Ok(None) };
+        let scope = self.scope_of(user_id, role).await?;
+        Ok(Some(Principal { user_id: u.id, username: u.username, display_name: u.display_name, role, scope, token_id }))
+    }
+
+    /// A user's scope: the subtrees of their agencies, or everything for a province-wide role
+    /// without agencies. Officers without agencies see nothing.
+    pub async fn scope_of(&self, user_id: i64, role: Role) -> StoreResult<Scope> {
         let roots: Vec<(String,)> = self
             .all(
                 Sql::new(
@@ -241,12 +248,11 @@ impl Store {
                 .arg(user_id),
             )
             .await?;
-        let scope = if roots.is_empty() && !role.requires_agency() {
+        Ok(if roots.is_empty() && !role.requires_agency() {
             Scope::All
         } else {
             Scope::Subtrees(roots.into_iter().map(|(p,)| p).collect())
-        };
-        Ok(Some(Principal { user_id: u.id, username: u.username, display_name: u.display_name, role, scope, token_id }))
+        })
     }
 
     /// Users visible to `scope`: everyone for a province-wide caller; otherwise users bound to

@@ -121,21 +121,12 @@ impl FromRequestParts<AppState> for Ctx {
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(LoginRedirect(uri).into_response());
         };
-        let session = match state.store.session_get(token).await {
-            Ok(Some(s)) => s,
+        let (principal, csrf, must_change_password) = match state.store.session_principal(token).await {
+            Ok(Some(x)) => x,
             Ok(None) => return Err(LoginRedirect(uri).into_response()),
             Err(e) => return Err(crate::error::internal_page(t, e)),
         };
-        let principal = match state.store.principal_for(session.user_id, None).await {
-            Ok(Some(p)) => p,
-            Ok(None) => return Err(LoginRedirect(uri).into_response()),
-            Err(e) => return Err(crate::error::internal_page(t, e)),
-        };
-        let must_change_password = match state.store.user_by_id(principal.user_id).await {
-            Ok(Some(u)) => u.must_change_password,
-            _ => false,
-        };
-        Ok(Ctx { principal, csrf: session.csrf, t, uri, must_change_password })
+        Ok(Ctx { principal, csrf, t, uri, must_change_password })
     }
 }
 

@@ -39,8 +39,16 @@ on_each_backend! {
         let f = AgencyFilter { q: Some("Tai chinh".into()), ..Default::default() };
         assert_eq!(s.agencies_list(&scope, &f, Page::default()).await.unwrap().total, 0);
 
-        let kids = s.agency_children(&Scope::All, p.id).await.unwrap();
-        assert_eq!(kids.len(), 2);
+        let (kids, total) = s.agency_children(&Scope::All, p.id, 0, 100).await.unwrap();
+        assert_eq!((kids.len(), total), (2, 2));
+        // Pages of children: kind then name, the total unchanged.
+        let (first, total) = s.agency_children(&Scope::All, p.id, 0, 1).await.unwrap();
+        let (second, _) = s.agency_children(&Scope::All, p.id, 1, 1).await.unwrap();
+        assert_eq!(total, 2);
+        assert_eq!((first[0].code.as_str(), second[0].code.as_str()), ("STC", "SYT"));
+        let (scoped, total) = s.agency_children(&scope, p.id, 0, 100).await.unwrap();
+        assert_eq!(total, 1, "only SYT itself among the province's children lies in SYT's scope");
+        assert_eq!(scoped[0].code, "SYT");
         let syt_node = kids.iter().find(|k| k.code == "SYT").unwrap();
         assert_eq!(syt_node.children, 1);
     }

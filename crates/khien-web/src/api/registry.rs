@@ -46,12 +46,17 @@ pub async fn agency_children(
     State(s): State<AppState>,
     ApiCaller(p): ApiCaller,
     Path(raw): Path<String>,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
     let pid = id(&raw)?;
     s.store.agency_get(&p.scope, pid).await?.ok_or_else(ApiError::not_found)?;
-    let items = s.store.agency_children(&p.scope, pid).await?;
-    let total = items.len();
-    Ok(Json(json!({"items": items, "total": total, "next": null})).into_response())
+    // Children are ordered by kind and name; the cursor is an offset.
+    let page = q.page()?;
+    let offset = page.after.unwrap_or(0);
+    let (items, total) = s.store.agency_children(&p.scope, pid, offset, page.limit).await?;
+    let end = offset + items.len() as i64;
+    let next = (end < total).then(|| end.to_string());
+    Ok(Json(json!({"items": items, "total": total, "next": next})).into_response())
 }
 
 pub async fn create_agency(

@@ -60,13 +60,22 @@ struct TreePage {
     crumbs: Vec<(i64, String)>,
     current: Option<(i64, String)>,
     nodes: Vec<NodeRow>,
+    children_total: i64,
+    /// "12–100 of 1,507" and links to the neighbouring pages ("" when none).
+    range: String,
+    prev_href: String,
+    next_href: String,
     can_manage: bool,
 }
+
+/// Sub-units shown per page of the tree.
+const TREE_PAGE: i64 = 100;
 
 #[derive(Deserialize)]
 pub struct TreeQuery {
     q: Option<String>,
     parent: Option<String>,
+    page: Option<i64>,
 }
 
 pub async fn tree(State(s): State<AppState>, ctx: Ctx, Query(q): Query<TreeQuery>) -> Result<Response, PageError> {
@@ -83,8 +92,14 @@ pub async fn tree(State(s): State<AppState>, ctx: Ctx, Query(q): Query<TreeQuery
         crumbs: vec![],
         current: None,
         nodes: vec![],
+        children_total: 0,
+        range: String::new(),
+        prev_href: String::new(),
+        next_href: String::new(),
         can_manage: ctx.principal.can(Action::ManageAgencies),
     };
+    let page_no = q.page.unwrap_or(1).max(1);
+    let offset = (page_no - 1) * TREE_PAGE;
     if page.searching {
         let f = AgencyFilter { q: Some(text), ..Default::default() };
         let found = s.store.agencies_list(scope, &f, Page::new(None, Some(200))).await.map_err(store_err(&ctx))?;
@@ -109,7 +124,10 @@ pub async fn tree(State(s): State<AppState>, ctx: Ctx, Query(q): Query<TreeQuery
             page.crumbs = anc.into_iter().map(|x| (x.id, x.name)).collect();
             page.crumbs.push((a.id, a.name.clone()));
             page.current = Some((a.id, a.name));
-            page.nodes = rows(t, s.store.agency_children(scope, id).await.map_err(store_err(&ctx))?);
+            let (nodes, total) =
+                s.store.agency_children(scope, id, offset, TREE_PAGE).await.map_err(store_err(&ctx))?;
+            page.nodes = rows(t, nodes);
+            page.children_total = total;
         }
         None => {
             let roots = s.store.agency_roots(scope).await.map_err(store_err(&ctx))?;
@@ -117,10 +135,25 @@ pub async fn tree(State(s): State<AppState>, ctx: Ctx, Query(q): Query<TreeQuery
             if let [only] = roots.as_slice() {
                 page.current = Some((only.id, only.name.clone()));
                 page.crumbs.push((only.id, only.name.clone()));
-                page.nodes = rows(t, s.store.agency_children(scope, only.id).await.map_err(store_err(&ctx))?);
+                let (nodes, total) =
+                    s.store.agency_children(scope, only.id, offset, TREE_PAGE).await.map_err(store_err(&ctx))?;
+                page.nodes = rows(t, nodes);
+                page.children_total = total;
             } else {
+                page.children_total = roots.len() as i64;
                 page.nodes = rows(t, roots);
             }
+        }
+    }
+    if page.children_total > TREE_PAGE {
+        let parent = page.current.as_ref().map(|c| format!("parent={}&", c.0)).unwrap_or_default();
+        let shown = page.nodes.len() as i64;
+        page.range = format!("{}–{} / {}", offset + 1, offset + shown, page.children_total);
+        if page_no > 1 {
+            page.prev_href = format!("/agencies?{parent}page={}", page_no - 1);
+        }
+        if offset + shown < page.children_total {
+            page.next_href = format!("/agencies?{parent}page={}", page_no + 1);
         }
     }
     Ok(render(StatusCode::OK, &page))
@@ -143,6 +176,7 @@ struct AgencyPage {
     kind: String,
     crumbs: Vec<(i64, String)>,
     children: Vec<NodeRow>,
+    children_total: i64,
     systems: Vec<SysRow>,
     systems_total: i64,
     users: Vec<(String, String, String)>,
@@ -163,7 +197,8 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<String>) -
         .into_iter()
         .map(|x| (x.id, x.name))
         .collect();
-    let children = rows(t, s.store.agency_children(scope, id).await.map_err(store_err(&ctx))?);
+    let (children, children_total) = s.store.agency_children(scope, id, 0, TREE_PAGE).await.map_err(store_err(&ctx))?;
+    let children = rows(t, children);
     let f = SystemFilter { agency: Some(id), ..Default::default() };
     let systems = s.store.systems_list(scope, &f, Page::new(None, Some(100))).await.map_err(store_err(&ctx))?;
     let users = s.store.users_list(scope, Some(id), Page::new(None, Some(100))).await.map_err(store_err(&ctx))?;
@@ -173,6 +208,7 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<String>) -
         kind: t.label("kind", &a.kind),
         crumbs,
         children,
+        children_total,
         systems_total: systems.total,
         systems: systems
             .items

@@ -38,7 +38,7 @@ struct OverviewPage {
     t: Tr,
     l: Layout,
     scope_label: String,
-    o: khien_store::stats::Overview,
+    o: std::sync::Arc<khien_store::stats::Overview>,
     by_category: Vec<Bar>,
     by_kind: Vec<Bar>,
     by_owner: Vec<Bar>,
@@ -49,7 +49,7 @@ struct OverviewPage {
 
 pub async fn page(State(s): State<AppState>, ctx: Ctx) -> Response {
     let t = ctx.t;
-    let o = match s.store.overview(&ctx.principal.scope).await {
+    let o = match s.overview.get(&s.store, &ctx.principal.scope).await {
         Ok(o) => o,
         Err(e) => return PageError::from_store(&ctx, e).into_response(),
     };
