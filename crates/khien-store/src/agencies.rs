@@ -81,7 +81,6 @@ impl Store {
         let mut count = Sql::new("SELECT COUNT(*) FROM agencies a");
         count.push(&w.text);
         count.args = w.args.clone();
-        let total = self.scalar(count).await?;
         let mut q = Sql::new(&format!("SELECT {COLS} FROM agencies a"));
         q.push(&w.text);
         q.args = w.args;
@@ -90,6 +89,12 @@ impl Store {
         }
         q.push(" ORDER BY a.id LIMIT ").bind(page.limit);
         let items: Vec<Agency> = self.all(q).await?;
+        // A first page that is not full is everything: no need to count.
+        let total = if page.after.is_none() && (items.len() as i64) < page.limit {
+            items.len() as i64
+        } else {
+            self.scalar(count).await?
+        };
         let next = (items.len() as i64 == page.limit).then(|| items.last().map(|a| a.id.to_string())).flatten();
         Ok(Paged { items, total, next })
     }
@@ -147,15 +152,16 @@ impl Store {
         let mut count = Sql::new("SELECT COUNT(*) FROM agencies a");
         count.push(&w.text);
         count.args = w.args.clone();
-        let total = self.scalar(count).await?;
+        let (limit, offset) = (limit.clamp(1, 1000), offset.max(0));
         let mut q = node_select();
         q.push(&w.text);
         q.args = w.args;
-        q.push(" ORDER BY a.parent_id, a.kind, a.name LIMIT ")
-            .bind(limit.clamp(1, 1000))
-            .push(" OFFSET ")
-            .bind(offset.max(0));
-        Ok((self.all(q).await?, total))
+        q.push(" ORDER BY a.parent_id, a.kind, a.name LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+        let items: Vec<AgencyNode> = self.all(q).await?;
+        // A first page that is not full is everything: no need to count.
+        let total =
+            if offset == 0 && (items.len() as i64) < limit { items.len() as i64 } else { self.scalar(count).await? };
+        Ok((items, total))
     }
 
     /// Ancestors of an agency (root first, the agency excluded) that lie in `scope`.

@@ -95,7 +95,7 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
         Ok(Store::Sqlite(pool))
     }
 

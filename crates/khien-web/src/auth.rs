@@ -121,8 +121,8 @@ impl FromRequestParts<AppState> for Ctx {
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(LoginRedirect(uri).into_response());
         };
-        let (principal, csrf, must_change_password) = match state.store.session_principal(token).await {
-            Ok(Some(x)) => x,
+        let (principal, csrf, must_change_password) = match state.sessions.session(&state.store, token).await {
+            Ok(Some(x)) => (x.principal, x.csrf, x.must_change_password),
             Ok(None) => return Err(LoginRedirect(uri).into_response()),
             Err(e) => return Err(crate::error::internal_page(t, e)),
         };
@@ -152,7 +152,7 @@ impl FromRequestParts<AppState> for ApiCaller {
             };
         }
         if let Some(token) = cookie(&parts.headers, SESSION_COOKIE)
-            && let Some(session) = state.store.session_get(token).await?
+            && let Some(session) = state.sessions.session(&state.store, token).await?
         {
             let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
             let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -161,9 +161,7 @@ impl FromRequestParts<AppState> for ApiCaller {
                     "missing or wrong X-CSRF-Token header for a session-authenticated request",
                 ));
             }
-            if let Some(p) = state.store.principal_for(session.user_id, None).await? {
-                return Ok(ApiCaller(p));
-            }
+            return Ok(ApiCaller(session.principal));
         }
         Err(ApiError::unauthorized("authentication required: send 'Authorization: Bearer TOKEN'"))
     }

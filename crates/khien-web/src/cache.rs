@@ -43,3 +43,55 @@ impl OverviewCache {
         Ok(o)
     }
 }
+
+/// How long an authenticated session is trusted without asking the database again, when no
+/// write happened in this process meanwhile (logout, password change and disabling an
+/// account are writes, so they take effect at once on this node, and within this time on
+/// other nodes).
+pub const AUTH_TTL: Duration = Duration::from_secs(5);
+const MAX_SESSIONS: usize = 20_000;
+
+/// What a session cookie resolves to.
+#[derive(Clone)]
+pub struct SessionInfo {
+    pub principal: khien_core::Principal,
+    pub csrf: String,
+    pub must_change_password: bool,
+}
+
+type AuthEntry = (u64, Instant, Option<SessionInfo>);
+
+/// Cache of session cookie → principal.
+#[derive(Default)]
+pub struct AuthCache {
+    entries: Mutex<HashMap<String, AuthEntry>>,
+}
+
+impl AuthCache {
+    /// The session behind `token` (None when it is unknown, expired or its user disabled).
+    pub async fn session(&self, store: &Store, token: &str) -> StoreResult<Option<SessionInfo>> {
+        let generation = khien_store::generation();
+        if let Ok(map) = self.entries.lock()
+            && let Some((g, at, info)) = map.get(token)
+            && *g == generation
+            && at.elapsed() < AUTH_TTL
+        {
+            return Ok(info.clone());
+        }
+        let info = store.session_principal(token).await?.map(|(principal, csrf, must_change_password)| SessionInfo {
+            principal,
+            csrf,
+            must_change_password,
+        });
+        // Only live sessions are remembered, so random cookies cannot fill the map.
+        if info.is_some()
+            && let Ok(mut map) = self.entries.lock()
+        {
+            if map.len() >= MAX_SESSIONS {
+                map.clear();
+            }
+            map.insert(token.to_string(), (generation, Instant::now(), info.clone()));
+        }
+        Ok(info)
+    }
+}

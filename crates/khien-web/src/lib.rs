@@ -46,6 +46,7 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub metrics: Arc<metrics::Metrics>,
     pub overview: Arc<cache::OverviewCache>,
+    pub sessions: Arc<cache::AuthCache>,
 }
 
 impl AppState {
@@ -55,6 +56,7 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
             overview: Arc::new(cache::OverviewCache::default()),
+            sessions: Arc::new(cache::AuthCache::default()),
         }
     }
 }

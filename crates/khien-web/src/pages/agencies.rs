@@ -69,7 +69,7 @@ struct TreePage {
 }
 
 /// Sub-units shown per page of the tree.
-const TREE_PAGE: i64 = 100;
+const TREE_PAGE: i64 = 50;
 
 #[derive(Deserialize)]
 pub struct TreeQuery {
