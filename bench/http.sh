@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# HTTP benchmark of issue 3: the demo province ×10 (≈8,100 agencies, 5,000 systems, 20,000
+# HTTP benchmark of issue 3 (figures and tuning notes: docs/decisions.md): the demo province ×10 (≈8,100 agencies, 5,000 systems, 20,000
 # assets) on SQLite, loaded on loopback with wrk -c 50. Prints p50/p99 latency and throughput
 # of the agency-tree page, a subtree-scoped system list and the overview page, beside the
 # target (p99 < 50 ms). Usage: bench/http.sh [SCALE] [DURATION]

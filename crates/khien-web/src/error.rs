@@ -180,3 +180,23 @@ pub fn render<T: Template>(status: StatusCode, tpl: &T) -> Response {
         }
     }
 }
+
+/// Middleware: a page request whose body was refused before a handler ran (too large: 413;
+/// not a form: 415) gets a page in the user's language instead of the framework's plain text.
+/// API routes already answer JSON.
+pub async fn friendly_body_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let t = Tr { lang: crate::auth::lang_of(req.headers()) };
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let plain = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if is_api || !plain || !matches!(status.as_u16(), 413 | 415 | 400 | 422) {
+        return resp;
+    }
+    let key = if status == StatusCode::PAYLOAD_TOO_LARGE { "common.too_large" } else { "common.bad_form" };
+    PageError { status, title_key: "common.error", text_key: key, t, layout: None }.into_response()
+}

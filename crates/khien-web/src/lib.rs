@@ -74,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/style.css", get(static_css))
         .route("/static/app.js", get(static_js))
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn(error::friendly_body_errors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(
             tower_http::trace::TraceLayer::new_for_http()

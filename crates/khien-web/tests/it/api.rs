@@ -53,6 +53,15 @@ on_each_backend! {
         assert_eq!(c.get(w.app.url("/api/v1/systems/abc")).header("authorization", &auth).send().await.unwrap().status(), 404);
         assert_eq!(c.get(w.app.url("/api/v1/nothing")).header("authorization", &auth).send().await.unwrap().status(), 404);
 
+        // Children of an agency, page by page (the cursor is an offset).
+        let p_id = w.app.store.agency_by_code(&khien_core::Scope::All, "P").await.unwrap().unwrap().id;
+        let v: Value = c.get(w.app.url(&format!("/api/v1/agencies/{p_id}/children?limit=1"))).header("authorization", &auth).send().await.unwrap().json().await.unwrap();
+        assert_eq!((v["total"].as_i64(), v["next"].as_str()), (Some(2), Some("1")));
+        assert_eq!(v["items"][0]["code"], "A");
+        let v: Value = c.get(w.app.url(&format!("/api/v1/agencies/{p_id}/children?limit=1&cursor=1"))).header("authorization", &auth).send().await.unwrap().json().await.unwrap();
+        assert_eq!(v["items"][0]["code"], "B");
+        assert!(v["next"].is_null());
+
         // Create with validation errors, then valid.
         let r = c.post(w.app.url("/api/v1/systems")).header("authorization", &auth).json(&json!({"code": "X 1", "name": "", "owner_code": "A", "category": "database"})).send().await.unwrap();
         assert_eq!(r.status(), 422);

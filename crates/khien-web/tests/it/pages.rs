@@ -74,6 +74,11 @@ on_each_backend! {
         let html = c.get(w.app.url(&loc)).header("cookie", &s.cookie).send().await.unwrap().text().await.unwrap();
         assert!(!html.contains("<script>alert(1)</script>"));
         assert!(html.contains("alert(1)"));
+        // An oversized form gets a page that says what to do.
+        let big = "x".repeat(2 << 20);
+        let r = c.post(w.app.url("/systems")).header("cookie", &s.cookie).form(&[("_csrf", s.csrf.as_str()), ("description", big.as_str())]).send().await.unwrap();
+        assert_eq!(r.status(), 413);
+        assert!(r.text().await.unwrap().contains("Dữ liệu gửi lên quá lớn"));
         // English.
         let html = c.get(w.app.url("/")).header("cookie", format!("{}; lang=en", s.cookie)).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("<html lang=\"en\">") && html.contains("<h1>Overview</h1>"));
