@@ -168,6 +168,98 @@ impl Store {
         Ok(user)
     }
 
+    /// Change an account's name, role and agencies (admins only). The user's sessions end, so
+    /// the new scope applies at once. Admins cannot remove their own admin role.
+    pub async fn user_update(
+        &self,
+        p: &Principal,
+        user_id: i64,
+        display_name: &str,
+        role: &str,
+        agency_codes: &[String],
+    ) -> StoreResult<User> {
+        if !p.can(Action::ManageUsers) {
+            return Err(StoreError::Forbidden);
+        }
+        let before = self.user_by_id(user_id).await?.ok_or(StoreError::NotFound)?;
+        let mut errs = Vec::new();
+        khien_core::problem::check::optional_text(&mut errs, "display_name", display_name, 120);
+        let role = Role::parse(role.trim());
+        match role {
+            None => errs.push(FieldError::new(
+                "role",
+                Problem::UnknownValue { allowed: Role::ALL.iter().map(|r| r.as_str().to_string()).collect() },
+            )),
+            Some(r) if r != Role::Admin && user_id == p.user_id => errs.push(FieldError::new(
+                "role",
+                Problem::Other {
+                    vi: "Bạn không thể tự bỏ quyền quản trị của chính mình.".into(),
+                    en: "You cannot remove your own admin role.".into(),
+                },
+            )),
+            Some(r) if r.requires_agency() && agency_codes.is_empty() => {
+                errs.push(FieldError::new("agency", Problem::Required))
+            }
+            Some(_) => {}
+        }
+        let mut tx = self.begin().await?;
+        let mut agency_ids = Vec::new();
+        for code in agency_codes {
+            match crate::agencies::get_in_tx(&mut tx, &p.scope, code.trim()).await? {
+                Some(a) => agency_ids.push(a.id),
+                None => errs.push(FieldError::new(
+                    "agency",
+                    Problem::NotFound { what: format!("cơ quan, đơn vị mã «{}»", code.trim()) },
+                )),
+            }
+        }
+        let (Some(role), true) = (role, errs.is_empty()) else {
+            return Err(StoreError::Invalid(errs));
+        };
+        let display =
+            if display_name.trim().is_empty() { before.username.clone() } else { display_name.trim().to_string() };
+        tx.execute(
+            Sql::new("UPDATE users SET display_name = $1, role = $2 WHERE id = $3")
+                .arg(&display)
+                .arg(role.as_str())
+                .arg(user_id),
+        )
+        .await?;
+        tx.execute(Sql::new("DELETE FROM user_agencies WHERE user_id = $1").arg(user_id)).await?;
+        for a in &agency_ids {
+            tx.execute(Sql::new("INSERT INTO user_agencies (user_id, agency_id) VALUES ($1, $2)").arg(user_id).arg(*a))
+                .await?;
+        }
+        tx.execute(Sql::new("DELETE FROM sessions WHERE user_id = $1").arg(user_id)).await?;
+        let mut q = Sql::new(&format!("SELECT {USER_COLS} FROM users u WHERE u.id = "));
+        q.bind(user_id);
+        let after: User = tx.one(q).await?;
+        let after_json = serde_json::json!({ "user": &after, "agencies": agency_codes }).to_string();
+        audit::append(
+            &mut tx,
+            &p.username,
+            "update",
+            "user",
+            &user_id.to_string(),
+            audit::json(Some(&before)),
+            after_json,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The agency codes bounding a user's scope.
+    pub async fn user_agency_codes(&self, user_id: i64) -> StoreResult<Vec<String>> {
+        let codes: Vec<(String,)> = self
+            .all(
+                Sql::new("SELECT a.code FROM user_agencies ua JOIN agencies a ON a.id = ua.agency_id WHERE ua.user_id = $1 ORDER BY a.code")
+                    .arg(user_id),
+            )
+            .await?;
+        Ok(codes.into_iter().map(|(c,)| c).collect())
+    }
+
     /// Verify a login. Counts failures and locks the account after [`MAX_FAILED_LOGINS`].
     pub async fn user_login(&self, username: &str, password: &str) -> StoreResult<User> {
         let username = username.trim().to_lowercase();

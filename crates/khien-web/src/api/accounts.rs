@@ -62,6 +62,25 @@ pub async fn create_user(
     Ok((StatusCode::CREATED, Json(u)).into_response())
 }
 
+#[derive(Deserialize)]
+pub struct UpdateUserBody {
+    #[serde(default)]
+    display_name: String,
+    role: String,
+    #[serde(default)]
+    agencies: Vec<String>,
+}
+
+pub async fn update_user(
+    State(s): State<AppState>,
+    ApiCaller(p): ApiCaller,
+    Path(raw): Path<String>,
+    JsonBody(b): JsonBody<UpdateUserBody>,
+) -> Result<Response, ApiError> {
+    let u = s.store.user_update(&p, id(&raw)?, &b.display_name, &b.role, &b.agencies).await?;
+    Ok(Json(u).into_response())
+}
+
 pub async fn list_tokens(State(s): State<AppState>, ApiCaller(p): ApiCaller) -> Result<Response, ApiError> {
     let items = s.store.tokens_list(&p, p.can(Action::ManageUsers)).await?;
     let total = items.len();

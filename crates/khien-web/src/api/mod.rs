@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/systems/{id}/assets", get(registry::list_assets).post(registry::add_asset))
         .route("/assets/{id}", delete(registry::delete_asset))
         .route("/users", get(accounts::list_users).post(accounts::create_user))
+        .route("/users/{id}", axum::routing::put(accounts::update_user))
         .route("/tokens", get(accounts::list_tokens).post(accounts::create_token))
         .route("/tokens/{id}", delete(accounts::revoke_token))
         .route("/audit", get(accounts::audit))

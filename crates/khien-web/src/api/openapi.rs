@@ -22,6 +22,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("delete", "/api/v1/assets/{id}"),
     ("get", "/api/v1/users"),
     ("post", "/api/v1/users"),
+    ("put", "/api/v1/users/{id}"),
     ("get", "/api/v1/tokens"),
     ("post", "/api/v1/tokens"),
     ("delete", "/api/v1/tokens/{id}"),
@@ -139,6 +140,7 @@ pub fn spec() -> Value {
                 "get": op("List accounts (province admins).", json!(paging()), None, ("200", list_of("User"))),
                 "post": op("Create an account (province admins).", empty.clone(), Some("UserInput"), ("201", r("User")))
             },
+            "/api/v1/users/{id}": {"put": op("Change an account's name, role and agencies (province admins); its sessions end.", json!([path_id()]), Some("UserUpdate"), ("200", r("User")))},
             "/api/v1/tokens": {
                 "get": op("API tokens (own; all for admins).", empty.clone(), None, ("200", list_of("ApiToken"))),
                 "post": op("Create an API token; the secret is in `token` and is never shown again.", empty.clone(), Some("TokenInput"), ("201", r("ApiToken")))
@@ -181,6 +183,7 @@ pub fn spec() -> Value {
                 "AssetInput": {"type": "object", "required": ["value"], "properties": {"kind": {"type": "string", "enum": ["ip", "cidr", "hostname", "url"]}, "value": {"type": "string"}, "note": {"type": "string"}}},
                 "User": {"type": "object", "properties": {"id": {"type": "integer"}, "username": {"type": "string"}, "display_name": {"type": "string"}, "role": {"type": "string"}, "disabled": {"type": "boolean"}, "agencies": {"type": "array", "items": {"type": "string"}}}},
                 "UserInput": {"type": "object", "required": ["username", "role", "password"], "properties": {"username": {"type": "string"}, "display_name": {"type": "string"}, "role": {"type": "string", "enum": ["admin", "analyst", "inspector", "officer", "leader"]}, "agencies": {"type": "array", "items": {"type": "string"}}, "password": {"type": "string", "minLength": 10}}},
+                "UserUpdate": {"type": "object", "required": ["role"], "properties": {"display_name": {"type": "string"}, "role": {"type": "string", "enum": ["admin", "analyst", "inspector", "officer", "leader"]}, "agencies": {"type": "array", "items": {"type": "string"}}}},
                 "ApiToken": {"type": "object", "properties": {"id": {"type": "integer"}, "username": {"type": "string"}, "name": {"type": "string"}, "prefix": {"type": "string"}, "token": {"type": "string"}, "revoked_at": {"type": ["integer", "null"]}}},
                 "TokenInput": {"type": "object", "properties": {"username": {"type": "string"}, "name": {"type": "string"}}},
                 "AuditEntry": {"type": "object", "properties": {"seq": {"type": "integer"}, "at": {"type": "integer"}, "actor": {"type": "string"}, "action": {"type": "string"}, "entity": {"type": "string"}, "entity_id": {"type": "string"}, "before_json": {"type": "string"}, "after_json": {"type": "string"}, "hash": {"type": "string"}}}

@@ -147,6 +147,97 @@ pub async fn create_user(State(s): State<AppState>, ctx: Ctx, Form(f): Form<User
     }
 }
 
+#[derive(Deserialize, Default)]
+pub struct EditUserForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn edit_user_form(
+    ctx: &Ctx,
+    id: i64,
+    username: &str,
+    f: &EditUserForm,
+    errs: &[FieldError],
+    status: StatusCode,
+) -> Response {
+    let t = ctx.t;
+    let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+    let fields = vec![
+        Field::text(t, "display_name", "users.display_name", &f.display_name).errors(t, errs),
+        Field::select(t, "role", "users.role", &f.role, "role", &roles).errors(t, errs),
+        Field::text(t, "agency", "users.agency", &f.agency).hint(t, "users.agency_hint").errors(t, errs),
+        Field::text(t, "password", "users.reset_password", "")
+            .kind("password")
+            .hint(t, "users.reset_hint")
+            .errors(t, errs),
+    ];
+    let page = FormPage {
+        t,
+        l: Layout::new(ctx),
+        title: format!("{} · {username}", t.s("users.edit")),
+        form_id: "user-edit-form",
+        action: format!("/users/{id}/edit"),
+        back: "/users".into(),
+        has_errors: !errs.is_empty(),
+        fields,
+        datalist: vec![],
+    };
+    render(status, &page)
+}
+
+pub async fn edit_user(State(s): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, PageError> {
+    if !ctx.principal.can(Action::ManageUsers) {
+        return Err(PageError::forbidden(&ctx));
+    }
+    let id = parse_id(&ctx, &id)?;
+    let u = s.store.user_by_id(id).await.map_err(store_err(&ctx))?.ok_or_else(|| PageError::not_found(&ctx))?;
+    let codes = s.store.user_agency_codes(id).await.map_err(store_err(&ctx))?;
+    let f = EditUserForm { display_name: u.display_name, role: u.role, agency: codes.join(", "), ..Default::default() };
+    Ok(edit_user_form(&ctx, id, &u.username, &f, &[], StatusCode::OK))
+}
+
+pub async fn update_user(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<EditUserForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    if !ctx.principal.can(Action::ManageUsers) {
+        return Err(PageError::forbidden(&ctx));
+    }
+    let id = parse_id(&ctx, &id)?;
+    let u = s.store.user_by_id(id).await.map_err(store_err(&ctx))?.ok_or_else(|| PageError::not_found(&ctx))?;
+    let codes: Vec<String> =
+        f.agency.split([',', ';', ' ']).map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
+    // Check the new password first, so that a bad one leaves everything unchanged.
+    if !f.password.is_empty()
+        && let Err(e) = khien_store::users::check_password(&f.password)
+    {
+        return Ok(edit_user_form(&ctx, id, &u.username, &f, &[e], StatusCode::UNPROCESSABLE_ENTITY));
+    }
+    match s.store.user_update(&ctx.principal, id, &f.display_name, &f.role, &codes).await {
+        Ok(_) => {}
+        Err(StoreError::Invalid(errs)) => {
+            return Ok(edit_user_form(&ctx, id, &u.username, &f, &errs, StatusCode::UNPROCESSABLE_ENTITY));
+        }
+        Err(e) => return Err(PageError::from_store(&ctx, e)),
+    }
+    if !f.password.is_empty() {
+        s.store.user_set_password(&ctx.principal, id, None, &f.password).await.map_err(store_err(&ctx))?;
+    }
+    Ok(Redirect::to("/users").into_response())
+}
+
 pub async fn set_disabled(
     State(s): State<AppState>,
     ctx: Ctx,

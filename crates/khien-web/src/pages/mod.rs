@@ -40,6 +40,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/systems/{id}/assets/{asset}/delete", post(systems::delete_asset))
         .route("/users", get(admin::users).post(admin::create_user))
         .route("/users/new", get(admin::new_user))
+        .route("/users/{id}/edit", get(admin::edit_user).post(admin::update_user))
         .route("/users/{id}/{action}", post(admin::set_disabled))
         .route("/audit", get(admin::audit))
         .route("/import", get(import::page).post(import::upload).layer(DefaultBodyLimit::max(upload_limit)))

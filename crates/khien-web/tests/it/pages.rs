@@ -110,3 +110,50 @@ on_each_backend! {
         assert!(r.text().await.unwrap().contains("0 thêm mới, 0 cập nhật, 2 không đổi"));
     }
 }
+
+on_each_backend! {
+    async fn admin_edits_an_account(w) {
+        let c = client();
+        let s = login(&w.app, "admin", PW).await;
+        let officer = login(&w.app, "canbo.a", PW).await;
+        let id = w.app.store.user_by_name("canbo.a").await.unwrap().unwrap().id;
+        let html = c.get(w.app.url(&format!("/users/{id}/edit"))).header("cookie", &s.cookie).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("value=\"A\""), "current agencies are shown");
+        // A bad agency code: nothing changes.
+        let r = c
+            .post(w.app.url(&format!("/users/{id}/edit")))
+            .header("cookie", &s.cookie)
+            .form(&[("_csrf", s.csrf.as_str()), ("role", "officer"), ("agency", "NOPE"), ("display_name", "X")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert_eq!(w.app.store.user_agency_codes(id).await.unwrap(), ["A"]);
+        // Move the officer to B and reset the password: old session ends, new scope applies.
+        let r = c
+            .post(w.app.url(&format!("/users/{id}/edit")))
+            .header("cookie", &s.cookie)
+            .form(&[("_csrf", s.csrf.as_str()), ("role", "officer"), ("agency", "B"), ("display_name", "Cán bộ"), ("password", "mat-khau-moi-dai")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(c.get(w.app.url("/")).header("cookie", &officer.cookie).send().await.unwrap().status(), 303);
+        let moved = login(&w.app, "canbo.a", "mat-khau-moi-dai").await;
+        let r = c.get(w.app.url(&format!("/systems/{}", w.sys_b))).header("cookie", &moved.cookie).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let r = c.get(w.app.url(&format!("/systems/{}", w.sys_a))).header("cookie", &moved.cookie).send().await.unwrap();
+        assert_eq!(r.status(), 404);
+        assert!(w.app.store.user_by_id(id).await.unwrap().unwrap().must_change_password);
+        // An admin cannot demote themself.
+        let me = w.app.store.user_by_name("admin").await.unwrap().unwrap().id;
+        let r = c
+            .post(w.app.url(&format!("/users/{me}/edit")))
+            .header("cookie", &s.cookie)
+            .form(&[("_csrf", s.csrf.as_str()), ("role", "leader")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+    }
+}

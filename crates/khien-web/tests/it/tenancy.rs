@@ -126,6 +126,14 @@ on_each_backend! {
                     let (st, _) = send("POST", "/api/v1/users".into(), json!({"username": "evil", "role": "admin", "password": "mat-khau-dai-123"})).await;
                     assert_eq!(st, 403);
                 }
+                ("put", "/api/v1/users/{id}") => {
+                    let me = w.app.store.user_by_name("canbo.a").await.unwrap().unwrap();
+                    let (st, _) = send("PUT", format!("/api/v1/users/{}", me.id), json!({"role": "admin"})).await;
+                    assert_eq!(st, 403, "an officer cannot raise their own role");
+                    let (st, _) = send("PUT", format!("/api/v1/users/{}", me.id), json!({"role": "officer", "agencies": ["B"]})).await;
+                    assert_eq!(st, 403, "nor move into another agency");
+                    assert_eq!(w.app.store.user_agency_codes(me.id).await.unwrap(), ["A"]);
+                }
                 ("get", "/api/v1/tokens") => {
                     let (st, body) = get("/api/v1/tokens".into()).await;
                     assert_eq!(st, 200);
@@ -193,7 +201,7 @@ on_each_backend! {
             }
         }
         // Admin-only pages: forbidden.
-        for path in ["/users", "/users/new", "/audit", "/import", "/agencies/new"] {
+        for path in ["/users", "/users/new", "/users/1/edit", "/audit", "/import", "/agencies/new"] {
             assert_eq!(get(path.to_string()).await.0, 403, "{path}");
         }
         // Changes to B's records: refused, nothing written.
