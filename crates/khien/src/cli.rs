@@ -76,6 +76,11 @@ pub enum Command {
         #[command(subcommand)]
         cmd: AuditCmd,
     },
+    /// Parse reports without a database (prints normalised findings as JSON Lines).
+    Parse {
+        #[command(subcommand)]
+        cmd: ParseCmd,
+    },
     /// Load the demo province (optionally scaled, for benchmarks) into an empty database.
     Demo {
         #[command(flatten)]
@@ -182,5 +187,18 @@ pub enum AuditCmd {
     Verify {
         #[command(flatten)]
         store: StoreArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ParseCmd {
+    /// Print one JSON object per finding of a scanner report, as the scanner reported it.
+    /// Implemented so far: nessus (.nessus v2); the other names are reserved.
+    Scan {
+        file: PathBuf,
+        /// openvas-xml, openvas-csv, nessus, nessus-csv, nuclei, trivy, zap-xml, zap-json, sarif,
+        /// burp or generic-csv; detected from the content when omitted.
+        #[arg(long)]
+        format: Option<String>,
     },
 }

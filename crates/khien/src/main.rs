@@ -8,6 +8,7 @@ mod cli;
 mod config;
 mod demo;
 mod ops;
+mod parse;
 
 use clap::Parser;
 use std::process::ExitCode;

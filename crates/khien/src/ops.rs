@@ -83,6 +83,9 @@ pub async fn run(cli: Cli) -> Result<u8> {
             demo::print(&accounts);
             Ok(0)
         }
+        Command::Parse { cmd: crate::cli::ParseCmd::Scan { file, format } } => {
+            crate::parse::scan(&file, format.as_deref())
+        }
         Command::User { cmd } => user(cmd).await,
         Command::Token { cmd } => token(cmd).await,
         Command::Import { cmd } => import(cmd).await,

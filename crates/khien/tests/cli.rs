@@ -165,3 +165,32 @@ fn serve_demo_prints_accounts_and_answers_health() {
     child.kill().unwrap();
     let _ = child.wait();
 }
+
+#[test]
+fn parse_scan_prints_json_lines() {
+    let sample = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/testdata/scans/nessus/nessus_with_cwe-.nessus");
+    let o = Command::new(env!("CARGO_BIN_EXE_khien")).args(["parse", "scan"]).arg(&sample).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 1);
+    let f = &lines[0];
+    assert_eq!(
+        (f["format"].as_str(), f["severity"].as_str(), f["port"].as_i64()),
+        (Some("nessus"), Some("high"), Some(80))
+    );
+    assert_eq!(f["cwes"], serde_json::json!([94, 119, 399]));
+    for key in ["title", "cvss_score", "cvss_vector", "cves", "host", "ip", "protocol", "url", "rule_id"] {
+        assert!(f.get(key).is_some(), "missing {key}");
+    }
+    let bad = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(bad.path(), "<NessusClientData_v2><Report><ReportItem severity=\"4\"><description>cut").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_khien"))
+        .args(["parse", "scan", "--format", "nessus"])
+        .arg(bad.path())
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(text(&o).contains("description"), "{}", text(&o));
+}

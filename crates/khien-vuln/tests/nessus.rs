@@ -1,0 +1,75 @@
+//! The Nessus parser on the real sample reports of `shared/testdata/scans/nessus/`, with
+//! counts and values taken from the files themselves, and on malformed input.
+
+use khien_vuln::{Finding, Severity, nessus};
+use std::io::BufReader;
+use std::path::PathBuf;
+
+fn sample(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/scans/nessus").join(name)
+}
+
+fn parse_file(name: &str) -> Vec<Finding> {
+    let f = std::fs::File::open(sample(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut out = Vec::new();
+    let n = nessus::parse(BufReader::new(f), &mut |x| out.push(x)).unwrap();
+    assert_eq!(n, out.len());
+    out
+}
+
+fn parse_str(s: &str) -> Result<Vec<Finding>, khien_vuln::ParseError> {
+    let mut out = Vec::new();
+    nessus::parse(s.as_bytes(), &mut |x| out.push(x))?;
+    Ok(out)
+}
+
+#[test]
+fn with_cwe_report() {
+    let v = parse_file("nessus_with_cwe-.nessus");
+    assert_eq!(v.len(), 1);
+    let f = &v[0];
+    assert_eq!(f.severity, Severity::High);
+    assert_eq!(f.rule_id, "31649");
+    assert_eq!((f.port, f.protocol.as_str()), (Some(80), "tcp"));
+    assert_eq!(f.host, "testphp.vulnweb.com");
+    assert_eq!(f.ip, "44.228.249.3");
+    assert_eq!(f.cves.len(), 15);
+    assert_eq!(f.cves[0], "CVE-2006-1015");
+    assert_eq!(f.cwes, [94, 119, 399]);
+    assert_eq!(f.cvss_score, Some(7.5));
+    assert_eq!(f.cvss_vector, "CVSS2#AV:N/AC:L/Au:N/C:P/I:P/A:P");
+    assert_eq!(f.solution, "Upgrade to PHP version 5.2.0 or later.");
+    assert!(f.description.starts_with("According to its banner, the version of PHP 5.x"));
+    assert_eq!(f.scan_time, Some(1648042311));
+}
+
+#[test]
+fn other_samples() {
+    let v = parse_file("issue_6992.nessus");
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].severity, Severity::Medium);
+    let v = parse_file("nessus_many_vuln.xml");
+    assert_eq!(v.len(), 7);
+    assert!(v.iter().all(|f| f.severity == Severity::Info), "severity 0 is info");
+}
+
+#[test]
+fn bad_input_names_the_problem() {
+    let e = parse_str(
+        "<NessusClientData_v2><Report><ReportHost name=\"h\"><ReportItem severity=\"4\" pluginID=\"1\"><description>x",
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("truncated"), "{e}");
+    let e = parse_str("<html><body/></html>").unwrap_err();
+    assert!(e.to_string().contains("<html>"), "{e}");
+    let bomb = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]><NessusClientData_v2>&lol2;</NessusClientData_v2>";
+    assert!(parse_str(bomb).is_err());
+    let e = parse_str("<NessusClientData_v2><Report><ReportItem><description>&xxe;</description></ReportItem></Report></NessusClientData_v2>").unwrap_err();
+    assert!(e.to_string().contains("description"), "{e}");
+    assert!(parse_str("").is_err());
+    let ok = parse_str("<NessusClientData_v2><Report><ReportHost name=\"10.0.0.1\"><ReportItem port=\"0\" severity=\"4\" pluginID=\"9\" pluginName=\"A &amp; B\"/></ReportHost></Report></NessusClientData_v2>").unwrap();
+    assert_eq!(
+        (ok[0].title.as_str(), ok[0].ip.as_str(), ok[0].port, ok[0].severity),
+        ("A & B", "10.0.0.1", None, Severity::Critical)
+    );
+}
