@@ -93,6 +93,11 @@ pub struct UserForm {
     password: String,
 }
 
+/// Agency codes typed as "A, B; C".
+fn split_codes(s: &str) -> Vec<String> {
+    s.split([',', ';', ' ']).map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect()
+}
+
 fn user_form(ctx: &Ctx, f: &UserForm, errs: &[FieldError], status: StatusCode) -> Response {
     let t = ctx.t;
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
@@ -130,8 +135,7 @@ pub async fn new_user(ctx: Ctx) -> Response {
 
 pub async fn create_user(State(s): State<AppState>, ctx: Ctx, Form(f): Form<UserForm>) -> Result<Response, PageError> {
     ctx.check_csrf(&f.csrf)?;
-    let agency_codes: Vec<String> =
-        f.agency.split([',', ';', ' ']).map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
+    let agency_codes = split_codes(&f.agency);
     let nu = NewUser {
         username: f.username.clone(),
         display_name: f.display_name.clone(),
@@ -147,25 +151,11 @@ pub async fn create_user(State(s): State<AppState>, ctx: Ctx, Form(f): Form<User
     }
 }
 
-#[derive(Deserialize, Default)]
-pub struct EditUserForm {
-    #[serde(default, rename = "_csrf")]
-    csrf: String,
-    #[serde(default)]
-    display_name: String,
-    #[serde(default)]
-    role: String,
-    #[serde(default)]
-    agency: String,
-    #[serde(default)]
-    password: String,
-}
-
 fn edit_user_form(
     ctx: &Ctx,
     id: i64,
     username: &str,
-    f: &EditUserForm,
+    f: &UserForm,
     errs: &[FieldError],
     status: StatusCode,
 ) -> Response {
@@ -201,7 +191,7 @@ pub async fn edit_user(State(s): State<AppState>, ctx: Ctx, Path(id): Path<Strin
     let id = parse_id(&ctx, &id)?;
     let u = s.store.user_by_id(id).await.map_err(store_err(&ctx))?.ok_or_else(|| PageError::not_found(&ctx))?;
     let codes = s.store.user_agency_codes(id).await.map_err(store_err(&ctx))?;
-    let f = EditUserForm { display_name: u.display_name, role: u.role, agency: codes.join(", "), ..Default::default() };
+    let f = UserForm { display_name: u.display_name, role: u.role, agency: codes.join(", "), ..Default::default() };
     Ok(edit_user_form(&ctx, id, &u.username, &f, &[], StatusCode::OK))
 }
 
@@ -209,7 +199,7 @@ pub async fn update_user(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<EditUserForm>,
+    Form(f): Form<UserForm>,
 ) -> Result<Response, PageError> {
     ctx.check_csrf(&f.csrf)?;
     if !ctx.principal.can(Action::ManageUsers) {
@@ -217,8 +207,7 @@ pub async fn update_user(
     }
     let id = parse_id(&ctx, &id)?;
     let u = s.store.user_by_id(id).await.map_err(store_err(&ctx))?.ok_or_else(|| PageError::not_found(&ctx))?;
-    let codes: Vec<String> =
-        f.agency.split([',', ';', ' ']).map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
+    let codes = split_codes(&f.agency);
     // Check the new password first, so that a bad one leaves everything unchanged.
     if !f.password.is_empty()
         && let Err(e) = khien_store::users::check_password(&f.password)
