@@ -1,49 +1,145 @@
-//! Report formats and detection from content (the first bytes of the file).
+//! Report formats and detection from content (the first bytes of the file), never from the
+//! file name: users rename exports freely.
 
 /// A report format; names are those of `khien parse scan --format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
+    OpenvasXml,
+    OpenvasCsv,
     Nessus,
+    NessusCsv,
+    Nuclei,
+    Trivy,
+    ZapXml,
+    ZapJson,
+    Sarif,
+    Burp,
+    GenericCsv,
 }
 
 impl Format {
+    pub const ALL: [Format; 11] = [
+        Format::OpenvasXml,
+        Format::OpenvasCsv,
+        Format::Nessus,
+        Format::NessusCsv,
+        Format::Nuclei,
+        Format::Trivy,
+        Format::ZapXml,
+        Format::ZapJson,
+        Format::Sarif,
+        Format::Burp,
+        Format::GenericCsv,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
+            Format::OpenvasXml => "openvas-xml",
+            Format::OpenvasCsv => "openvas-csv",
             Format::Nessus => "nessus",
+            Format::NessusCsv => "nessus-csv",
+            Format::Nuclei => "nuclei",
+            Format::Trivy => "trivy",
+            Format::ZapXml => "zap-xml",
+            Format::ZapJson => "zap-json",
+            Format::Sarif => "sarif",
+            Format::Burp => "burp",
+            Format::GenericCsv => "generic-csv",
         }
     }
 
-    /// Every documented format name (only some are implemented yet).
-    pub const NAMES: [&'static str; 11] = [
-        "openvas-xml",
-        "openvas-csv",
-        "nessus",
-        "nessus-csv",
-        "nuclei",
-        "trivy",
-        "zap-xml",
-        "zap-json",
-        "sarif",
-        "burp",
-        "generic-csv",
-    ];
+    /// Every format name, for help texts and errors.
+    pub fn names() -> String {
+        Self::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+    }
 
-    /// The format named `s`: Ok(Some) when implemented, Ok(None) when documented but not yet
-    /// implemented, Err when unknown.
-    pub fn parse(s: &str) -> Result<Option<Format>, String> {
-        match s {
-            "nessus" => Ok(Some(Format::Nessus)),
-            other if Self::NAMES.contains(&other) => Ok(None),
-            other => Err(format!("unknown format {other:?}; known: {}", Self::NAMES.join(", "))),
-        }
+    /// The format named `s`.
+    pub fn parse(s: &str) -> Result<Format, String> {
+        Self::ALL
+            .into_iter()
+            .find(|f| f.name() == s.trim())
+            .ok_or_else(|| format!("unknown format {s:?}; known: {}", Self::names()))
     }
 }
 
-/// Guess the format from the start of a report.
-pub fn detect(head: &[u8]) -> Option<Format> {
-    let text = String::from_utf8_lossy(&head[..head.len().min(64 * 1024)]);
-    if text.contains("<NessusClientData_v2") {
-        return Some(Format::Nessus);
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
-    None
+}
+
+/// What the start of a file says about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detected {
+    /// Nothing but whitespace: an empty report.
+    Empty,
+    /// A ZIP container (an XLSX workbook): the generic spreadsheet format.
+    Xlsx,
+    Format(Format),
+    Unknown,
+}
+
+/// Guess the format from the start of a report (64 KiB is plenty).
+pub fn detect(head: &[u8]) -> Detected {
+    let head = &head[..head.len().min(64 * 1024)];
+    if head.starts_with(b"PK\x03\x04") {
+        return Detected::Xlsx;
+    }
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let text = String::from_utf8_lossy(head);
+    let t = text.trim_start();
+    if t.is_empty() {
+        return Detected::Empty;
+    }
+    if t.starts_with('<') {
+        let xml = [
+            ("<NessusClientData_v2", Format::Nessus),
+            ("<OWASPZAPReport", Format::ZapXml),
+            ("<issues burpVersion", Format::Burp),
+            ("<!DOCTYPE issues", Format::Burp),
+            ("<issues", Format::Burp),
+        ];
+        for (needle, f) in xml {
+            if t.contains(needle) {
+                return Detected::Format(f);
+            }
+        }
+        if t.contains("<report") && (t.contains("<nvt") || t.contains("<results") || t.contains("format_id=")) {
+            return Detected::Format(Format::OpenvasXml);
+        }
+        return Detected::Unknown;
+    }
+    if t.starts_with('{') || t.starts_with('[') || t.starts_with("null") {
+        if t.contains("\"runs\"") && (t.contains("sarif") || t.contains("\"2.1.0\"")) {
+            return Detected::Format(Format::Sarif);
+        }
+        if t.contains("\"SchemaVersion\"")
+            || t.contains("\"ClusterName\"")
+            || t.contains("\"ArtifactName\"")
+            || t.starts_with("null")
+            || (t.contains("\"Target\"") && t.contains("\"Vulnerabilities\""))
+        {
+            return Detected::Format(Format::Trivy);
+        }
+        if t.contains("\"@programName\"") || (t.contains("\"site\"") && t.contains("\"alerts\"")) {
+            return Detected::Format(Format::ZapJson);
+        }
+        if t.contains("\"template-id\"") || t.contains("\"templateID\"") || t.contains("\"matched-at\"") {
+            return Detected::Format(Format::Nuclei);
+        }
+        return Detected::Unknown;
+    }
+    // A CSV export: decide from the header line.
+    let header = t.lines().next().unwrap_or("").to_ascii_lowercase();
+    let has = |c: &str| header.contains(c);
+    if has("nvt oid") || has("nvt name") {
+        return Detected::Format(Format::OpenvasCsv);
+    }
+    if (has("plugin id") || has("\"plugin\"") || header.starts_with("plugin,")) && (has("risk") || has("severity")) {
+        return Detected::Format(Format::NessusCsv);
+    }
+    if has("title") && (has("severity") || has("description")) {
+        return Detected::Format(Format::GenericCsv);
+    }
+    Detected::Unknown
 }

@@ -46,6 +46,17 @@ pub struct Finding {
     pub solution: String,
     pub evidence: String,
     pub references: Vec<String>,
+    /// Where in the target the finding is when it is not a host/port/URL: a file path with
+    /// its line (SARIF, Trivy misconfigurations/secrets), a Kubernetes resource, an image.
+    pub location: String,
+    /// The affected package or component with its installed version ("openssl 1.1.1k").
+    pub component: String,
+    /// The version that fixes it, when the scanner says.
+    pub fixed_version: String,
+    /// EPSS probability (0..1) when the report carries one.
+    pub epss_score: Option<f64>,
+    /// The scanner itself marked the result as suppressed / false positive.
+    pub suppressed: bool,
     /// Scan time as the report gives it (Unix seconds when known).
     pub scan_time: Option<i64>,
 }
@@ -70,6 +81,11 @@ impl Finding {
             solution: String::new(),
             evidence: String::new(),
             references: vec![],
+            location: String::new(),
+            component: String::new(),
+            fixed_version: String::new(),
+            epss_score: None,
+            suppressed: false,
             scan_time: None,
         }
     }

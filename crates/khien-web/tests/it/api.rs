@@ -85,7 +85,7 @@ on_each_backend! {
         let r = c.post(w.app.url("/api/v1/systems")).header("authorization", &auth).body("code=x").send().await.unwrap();
         assert_eq!(r.status(), 415);
         let huge = json!({"code": "BIG", "name": "x".repeat(2 << 20), "owner_code": "A", "category": "internal"});
-        let r = c.post(w.app.url("/api/v1/systems")).header("authorization", &auth).json(&huge).send().await.unwrap();
+        let r = c.post(w.app.url("/api/v1/systems")).header("authorization", &auth).header("connection", "close").json(&huge).send().await.unwrap();
         assert_eq!(r.status(), 413);
         assert!(r.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("too large"));
 
