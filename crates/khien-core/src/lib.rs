@@ -1,5 +1,6 @@
 //! Khiên's domain core: the agency tree and access scopes, roles, registry types and their
-//! validation rules, asset normalisation, text folding for search, and the audit hash chain.
+//! validation rules, asset normalisation, text folding for search, the audit hash chain, and
+//! the vulnerability-management rules (severities, lifecycle, deadlines, fingerprints).
 //!
 //! Nothing here does I/O or is async, so every rule can be tested and reused from the CLI, the
 //! web layer and the store alike.
@@ -12,6 +13,7 @@ pub mod principal;
 pub mod problem;
 pub mod system;
 pub mod text;
+pub mod vuln;
 
 pub use agency::{AgencyInput, AgencyKind};
 pub use asset::{AssetKind, NormalisedAsset, normalise_asset};

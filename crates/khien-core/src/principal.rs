@@ -106,6 +106,13 @@ pub enum Action {
     ReadAudit,
     /// Import registry files.
     Import,
+    /// Import scanner reports (into systems in scope).
+    ImportScans,
+    /// Change findings' status, comment, assign unassigned findings (within scope); the
+    /// lifecycle rule decides which transitions each role may make.
+    ManageFindings,
+    /// Change province settings such as remediation deadlines, load KEV/EPSS files.
+    ManageSettings,
 }
 
 /// The authenticated caller.
@@ -129,6 +136,9 @@ impl Principal {
             Action::ManageAgencies | Action::ManageUsers | Action::Import => self.role == Role::Admin,
             Action::ManageSystems => matches!(self.role, Role::Admin | Role::Officer),
             Action::ReadAudit => matches!(self.role, Role::Admin | Role::Inspector),
+            Action::ImportScans => matches!(self.role, Role::Admin | Role::Analyst | Role::Inspector | Role::Officer),
+            Action::ManageFindings => matches!(self.role, Role::Admin | Role::Analyst | Role::Officer | Role::Leader),
+            Action::ManageSettings => self.role == Role::Admin,
         }
     }
 

@@ -43,6 +43,7 @@ macro_rules! bind_all {
                 Arg::OptI64(v) => q.bind(v),
                 Arg::Text(v) => q.bind(v),
                 Arg::Bool(v) => q.bind(v),
+                Arg::OptF64(v) => q.bind(v),
             };
         }
         q

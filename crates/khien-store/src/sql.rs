@@ -10,6 +10,7 @@ pub enum Arg {
     OptI64(Option<i64>),
     Text(String),
     Bool(bool),
+    OptF64(Option<f64>),
 }
 
 impl From<i64> for Arg {
@@ -35,6 +36,11 @@ impl From<String> for Arg {
 impl From<&String> for Arg {
     fn from(v: &String) -> Self {
         Arg::Text(v.clone())
+    }
+}
+impl From<Option<f64>> for Arg {
+    fn from(v: Option<f64>) -> Self {
+        Arg::OptF64(v)
     }
 }
 impl From<bool> for Arg {
@@ -118,6 +124,33 @@ impl Sql {
         ));
         self.scope("vc.path", scope);
         self.push("))")
+    }
+
+    /// Append a condition that the finding aliased `f` is visible in `scope`: its system is,
+    /// or it is unassigned and kept by an agency in scope (the province's own unassigned list,
+    /// `agency_id` NULL, is visible to province-wide users only).
+    pub fn finding_visible(&mut self, f: &str, scope: &Scope) -> &mut Self {
+        if scope.is_all() {
+            return self.push("TRUE");
+        }
+        self.push(&format!("({f}.system_id IN (SELECT fs.id FROM systems fs WHERE "));
+        self.system_visible("fs", scope);
+        self.push(&format!(") OR ({f}.system_id IS NULL AND {f}.agency_id IN (SELECT fa.id FROM agencies fa WHERE "));
+        self.scope("fa.path", scope);
+        self.push(")))")
+    }
+
+    /// Append a condition that the finding aliased `f` may be changed in `scope`: its system
+    /// may be, or it is an unassigned finding visible in scope.
+    pub fn finding_writable(&mut self, f: &str, scope: &Scope) -> &mut Self {
+        if scope.is_all() {
+            return self.push("TRUE");
+        }
+        self.push(&format!("({f}.system_id IN (SELECT fs.id FROM systems fs WHERE "));
+        self.system_writable("fs", scope);
+        self.push(&format!(") OR ({f}.system_id IS NULL AND {f}.agency_id IN (SELECT fa.id FROM agencies fa WHERE "));
+        self.scope("fa.path", scope);
+        self.push(")))")
     }
 
     /// Append a condition that the system aliased `s` may be changed in `scope`: its owner

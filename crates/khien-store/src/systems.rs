@@ -125,6 +125,13 @@ impl Store {
     }
 
     /// True when a caller with `scope` may change the system (owner or operator in scope).
+    /// The id of the system with `code`, if visible in `scope`.
+    pub async fn system_id_by_code(&self, scope: &Scope, code: &str) -> StoreResult<Option<i64>> {
+        let mut q = Sql::new("SELECT s.id FROM systems s WHERE s.code = ");
+        q.bind(code.trim()).push(" AND ").system_visible("s", scope);
+        Ok(self.optional::<(i64,)>(q).await?.map(|r| r.0))
+    }
+
     pub async fn system_writable(&self, scope: &Scope, id: i64) -> StoreResult<bool> {
         let mut q = Sql::new("SELECT COUNT(*) FROM systems s WHERE s.id = ");
         q.bind(id).push(" AND ").system_writable("s", scope);

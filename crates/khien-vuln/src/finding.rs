@@ -3,28 +3,8 @@
 
 use serde::Serialize;
 
-/// Severity on Khiên's scale (nghiêm trọng / cao / trung bình / thấp / thông tin).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-}
+/// The severity scale is the domain core's.
+pub use khien_core::vuln::Severity;
 
 /// One finding as the scanner reported it.
 #[derive(Debug, Clone, PartialEq, Serialize)]

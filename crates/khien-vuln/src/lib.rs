@@ -77,22 +77,72 @@ pub struct Parsed {
     pub findings: usize,
 }
 
+/// The format of the report at `path`: `format` when given, else detected from content.
+/// `Ok(None)` for an empty file.
+pub fn detect_file(path: &Path, format: Option<Format>) -> Result<Option<Format>, ParseError> {
+    let mut head = Vec::with_capacity(64 * 1024);
+    std::fs::File::open(path)?.take(64 * 1024).read_to_end(&mut head)?;
+    match (format, detect(&head)) {
+        (_, Detected::Empty) => Ok(None),
+        (Some(f), _) => Ok(Some(f)),
+        (None, Detected::Format(f)) => Ok(Some(f)),
+        (None, Detected::Xlsx) => Ok(Some(Format::GenericCsv)),
+        (None, Detected::Unknown) => Err(ParseError::Undetected),
+    }
+}
+
 /// Parse the report at `path`, detecting its format unless `format` is given.
 pub fn parse_file(path: &Path, format: Option<Format>, emit: &mut dyn FnMut(Finding)) -> Result<Parsed, ParseError> {
+    parse_file_tapped(path, format, &mut |_| Ok(()), emit)
+}
+
+/// [`parse_file`], showing every chunk of bytes read to `tap` (to hash the file or show
+/// progress in the same pass). An error from `tap` stops the parse with that error.
+pub fn parse_file_tapped(
+    path: &Path,
+    format: Option<Format>,
+    tap: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+    emit: &mut dyn FnMut(Finding),
+) -> Result<Parsed, ParseError> {
     let mut head = Vec::with_capacity(64 * 1024);
     std::fs::File::open(path)?.take(64 * 1024).read_to_end(&mut head)?;
     let detected = detect(&head);
     if detected == Detected::Xlsx && matches!(format, None | Some(Format::GenericCsv)) {
+        let mut f = std::fs::File::open(path)?;
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = f.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            tap(&buf[..n])?;
+        }
         let n = generic::parse_xlsx(path, emit)?;
         return Ok(Parsed { format: Some(Format::GenericCsv), findings: n });
     }
     let format = match (format, detected) {
-        (_, Detected::Empty) => return Ok(Parsed { format, findings: 0 }),
+        (_, Detected::Empty) => {
+            tap(&head)?;
+            return Ok(Parsed { format, findings: 0 });
+        }
         (Some(f), _) => f,
         (None, Detected::Format(f)) => f,
         (None, _) => return Err(ParseError::Undetected),
     };
-    let reader = BufReader::with_capacity(256 * 1024, std::fs::File::open(path)?);
+    let reader = BufReader::with_capacity(256 * 1024, Tap { inner: std::fs::File::open(path)?, tap });
     let n = parse_reader(format, reader, emit)?;
     Ok(Parsed { format: Some(format), findings: n })
+}
+
+struct Tap<'a, R> {
+    inner: R,
+    tap: &'a mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+}
+
+impl<R: Read> Read for Tap<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        (self.tap)(&buf[..n])?;
+        Ok(n)
+    }
 }

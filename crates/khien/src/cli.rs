@@ -179,6 +179,30 @@ pub enum ImportCmd {
         store: StoreArgs,
         file: PathBuf,
     },
+    /// Import scanner reports: findings deduplicated against earlier scans (new, updated,
+    /// reopened, fixed, unchanged), attached to a system or by assets. Each file is one
+    /// transaction: a bad file changes nothing.
+    Scan {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Report files (.nessus, OpenVAS XML/CSV, Nuclei, Trivy, ZAP, SARIF, Burp, CSV/XLSX).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The report format (see `khien parse scan --help`); detected from content when omitted.
+        #[arg(long)]
+        format: Option<String>,
+        /// Put every finding on the system with this code.
+        #[arg(long, conflicts_with = "auto")]
+        system: Option<String>,
+        /// Attach each finding to the system whose assets match its IP, host or URL; the rest
+        /// go to the unassigned list (the default when --system is not given).
+        #[arg(long)]
+        auto: bool,
+        /// One JSON object per file on stdout (file, format, parsed, new, updated, reopened,
+        /// fixed, unchanged, unassigned).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -193,7 +217,6 @@ pub enum AuditCmd {
 #[derive(Subcommand, Debug)]
 pub enum ParseCmd {
     /// Print one JSON object per finding of a scanner report, as the scanner reported it.
-    /// Implemented so far: nessus (.nessus v2); the other names are reserved.
     Scan {
         file: PathBuf,
         /// openvas-xml, openvas-csv, nessus, nessus-csv, nuclei, trivy, zap-xml, zap-json, sarif,

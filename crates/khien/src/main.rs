@@ -9,6 +9,7 @@ mod config;
 mod demo;
 mod ops;
 mod parse;
+mod scanimport;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -35,7 +35,7 @@ fn redact(db: &str) -> String {
     }
 }
 
-fn cli_principal() -> Principal {
+pub(crate) fn cli_principal() -> Principal {
     let who = std::env::var("USER").unwrap_or_else(|_| "operator".into());
     Principal::system(&format!("cli:{who}"))
 }
@@ -277,6 +277,10 @@ async fn import(cmd: ImportCmd) -> Result<u8> {
     let (store, file, systems) = match cmd {
         ImportCmd::Agencies { store, file } => (store, file, false),
         ImportCmd::Systems { store, file } => (store, file, true),
+        ImportCmd::Scan { store, files, format, system, auto: _, json } => {
+            let (s, _) = open(&store).await?;
+            return crate::scanimport::run(&s, &files, format.as_deref(), system.as_deref(), json).await;
+        }
     };
     let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
     let cols = if systems { SYSTEM_COLUMNS } else { AGENCY_COLUMNS };

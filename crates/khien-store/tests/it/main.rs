@@ -3,6 +3,7 @@
 
 mod agencies;
 mod audit;
+mod findings;
 mod import;
 mod schema;
 mod systems;

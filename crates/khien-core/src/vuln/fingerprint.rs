@@ -1,0 +1,142 @@
+//! Finding fingerprints: the identity of one vulnerability on one target, stable across
+//! re-scans, so that a newer scan updates the finding instead of adding a copy.
+//!
+//! fingerprint = first 128 bits of SHA-256 over, each length-prefixed:
+//! 1. the scanner family (`tenable` for Nessus XML and CSV, `openvas` for both OpenVAS
+//!    formats, `zap` for both ZAP formats, else the format name): a Nessus finding and an
+//!    OpenVAS finding of the same CVE stay two findings, as each scanner re-checks its own;
+//! 2. the scanner's rule id (plugin, NVT OID, template, rule), or the folded title if none;
+//! 3. the target key (IP, else host, else the URL's host, else the location);
+//! 4. port and protocol; 5. the URL without its fragment, scheme and host lower-cased;
+//! 6. the location (file and line, resource); 7. the component (package and version).
+//!
+//! What is *not* in it: severity, CVSS, description, evidence and scan time, which change
+//! between scans of the same vulnerability. The system is not in it either: the same
+//! fingerprint is unique per owner (a system, or the unassigned list).
+
+use sha2::{Digest, Sha256};
+
+/// The parts of a finding that make its identity.
+#[derive(Debug, Clone, Copy)]
+pub struct FingerprintInput<'a> {
+    pub format: &'a str,
+    pub rule_id: &'a str,
+    pub title: &'a str,
+    pub ip: &'a str,
+    pub host: &'a str,
+    pub port: Option<u16>,
+    pub protocol: &'a str,
+    pub url: &'a str,
+    pub location: &'a str,
+    pub component: &'a str,
+}
+
+/// The scanner family of a format name.
+pub fn scanner_family(format: &str) -> &str {
+    match format {
+        "nessus" | "nessus-csv" => "tenable",
+        "openvas-xml" | "openvas-csv" => "openvas",
+        "zap-xml" | "zap-json" => "zap",
+        "generic-csv" => "generic",
+        other => other,
+    }
+}
+
+/// The target a finding is about: its IP, else its host name, else its URL's host, else its
+/// location. Lower-case. Findings of the targets a scan covered and no longer reported are
+/// the ones it marks fixed.
+pub fn target_key(ip: &str, host: &str, url: &str, location: &str) -> String {
+    let ip = ip.trim();
+    if !ip.is_empty() {
+        return ip.parse::<std::net::IpAddr>().map(|a| a.to_string()).unwrap_or_else(|_| ip.to_ascii_lowercase());
+    }
+    let host = host.trim().trim_end_matches('.');
+    if !host.is_empty() {
+        return host.to_ascii_lowercase();
+    }
+    if let Some(h) = url_host(url) {
+        return h;
+    }
+    location.trim().to_string()
+}
+
+/// The lower-case host of an absolute URL.
+pub fn url_host(url: &str) -> Option<String> {
+    let u = url::Url::parse(url.trim()).ok()?;
+    u.host_str().map(|h| h.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase())
+}
+
+fn normalise_url(url: &str) -> String {
+    match url::Url::parse(url.trim()) {
+        Ok(mut u) => {
+            u.set_fragment(None);
+            u.to_string()
+        }
+        Err(_) => url.trim().to_string(),
+    }
+}
+
+/// The fingerprint (32 lower-case hex digits).
+pub fn fingerprint(f: &FingerprintInput<'_>) -> String {
+    let rule = if f.rule_id.trim().is_empty() { crate::text::fold(f.title) } else { f.rule_id.trim().to_string() };
+    let target = target_key(f.ip, f.host, f.url, f.location);
+    let port = f.port.map(|p| p.to_string()).unwrap_or_default();
+    let parts = [
+        scanner_family(f.format),
+        rule.as_str(),
+        target.as_str(),
+        port.as_str(),
+        &f.protocol.trim().to_ascii_lowercase(),
+        &normalise_url(f.url),
+        f.location.trim(),
+        f.component.trim(),
+    ];
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.len().to_string().as_bytes());
+        h.update(b":");
+        h.update(p.as_bytes());
+    }
+    hex::encode(&h.finalize()[..16])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input<'a>(format: &'a str, ip: &'a str, url: &'a str) -> FingerprintInput<'a> {
+        FingerprintInput {
+            format,
+            rule_id: "10107",
+            title: "HTTP Server Type",
+            ip,
+            host: "",
+            port: Some(80),
+            protocol: "TCP",
+            url,
+            location: "",
+            component: "",
+        }
+    }
+
+    #[test]
+    fn stable_and_discriminating() {
+        let a = fingerprint(&input("nessus", "10.0.0.1", ""));
+        assert_eq!(a.len(), 32);
+        assert_eq!(a, fingerprint(&input("nessus-csv", "10.0.0.1", "")), "XML and CSV exports are one scanner");
+        assert_ne!(a, fingerprint(&input("nessus", "10.0.0.2", "")));
+        assert_ne!(a, fingerprint(&input("openvas-xml", "10.0.0.1", "")));
+        assert_eq!(
+            fingerprint(&input("zap-xml", "", "HTTP://Example.COM/a#x")),
+            fingerprint(&input("zap-json", "", "http://example.com/a"))
+        );
+    }
+
+    #[test]
+    fn targets() {
+        assert_eq!(target_key(" 10.0.0.1 ", "h", "", ""), "10.0.0.1");
+        assert_eq!(target_key("", "Mail.Gov.VN.", "", ""), "mail.gov.vn");
+        assert_eq!(target_key("", "", "https://DVC.vn:8443/x", ""), "dvc.vn");
+        assert_eq!(target_key("", "", "", "app/main.go"), "app/main.go");
+    }
+}

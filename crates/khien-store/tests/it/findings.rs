@@ -1,0 +1,189 @@
+//! Scan imports and findings: dedup across re-scans (new, updated, unchanged, reopened,
+//! fixed), replay of the same file, all-or-nothing on a bad file, attachment by assets and
+//! the unassigned list, lifecycle transitions with roles, tenancy.
+
+use crate::on_each_backend;
+use khien_core::vuln::{FindingStatus, Transition};
+use khien_core::{Principal, Role, Scope};
+use khien_store::findings::FindingFilter;
+use khien_store::scan_import::{ImportSummary, ImportTarget, ScanFileError};
+use khien_store::{Store, StoreError};
+use khien_testkit::{admin, agency, system};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+fn officer(path: &str) -> Principal {
+    Principal { role: Role::Officer, scope: Scope::Subtrees(vec![path.to_string()]), ..admin() }
+}
+
+fn with_role(role: Role) -> Principal {
+    Principal { role, ..admin() }
+}
+
+/// A .nessus report: each host (ip, start time) with items (plugin id, severity).
+fn nessus(hosts: &[(&str, i64, &[(u32, u8)])]) -> String {
+    let mut s = String::from("<?xml version=\"1.0\" ?>\n<NessusClientData_v2><Report name=\"t\">");
+    for (ip, start, items) in hosts {
+        s.push_str(&format!(
+            "<ReportHost name=\"{ip}\"><HostProperties><tag name=\"host-ip\">{ip}</tag><tag name=\"HOST_START_TIMESTAMP\">{start}</tag></HostProperties>"
+        ));
+        for (plugin, sev) in *items {
+            s.push_str(&format!(
+                "<ReportItem port=\"443\" svc_name=\"www\" protocol=\"tcp\" severity=\"{sev}\" pluginID=\"{plugin}\" pluginName=\"Plugin {plugin}\">\
+                 <description>Description of {plugin}</description><solution>Upgrade.</solution><cve>CVE-2024-{plugin}</cve>\
+                 <plugin_output>seen on {ip}</plugin_output></ReportItem>"
+            ));
+        }
+        s.push_str("</ReportHost>");
+    }
+    s.push_str("</Report></NessusClientData_v2>");
+    s
+}
+
+async fn import(s: &Store, p: &Principal, body: &str, target: ImportTarget) -> Result<ImportSummary, ScanFileError> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scan.nessus");
+    std::fs::write(&path, body).unwrap();
+    s.scan_import_file(p, &path, "scan.nessus", None, target, Arc::new(AtomicU64::new(0))).await
+}
+
+fn counts(x: &ImportSummary) -> [u64; 7] {
+    [x.parsed, x.new, x.updated, x.reopened, x.fixed, x.unchanged, x.unassigned]
+}
+
+async fn statuses(s: &Store) -> Vec<(String, String, bool)> {
+    let page = s.findings_list(&Scope::All, &FindingFilter::default(), None, 1000).await.unwrap();
+    let mut v: Vec<_> =
+        page.items.iter().map(|f| (format!("{}@{}", f.rule_id, f.target), f.status.clone(), f.regression)).collect();
+    v.sort();
+    v
+}
+
+on_each_backend! {
+    async fn rescans_deduplicate_reopen_and_fix(s) {
+        agency(s, "P", "Tỉnh", "province", "").await;
+        let sys = system(s, "S1", "P", &[]).await;
+        let t = ImportTarget::System(sys.id);
+        let a = admin();
+        let first = nessus(&[("10.0.0.1", 1000, &[(1, 4), (2, 2), (2, 2)]), ("10.0.0.2", 1000, &[(3, 0)])]);
+        let r = import(s, &a, &first, t.clone()).await.unwrap();
+        assert_eq!(counts(&r), [4, 3, 0, 0, 0, 0, 0], "internal duplicate counted once");
+        // The same file again changes nothing.
+        let r = import(s, &a, &first, t.clone()).await.unwrap();
+        assert_eq!(counts(&r), [4, 0, 0, 0, 0, 3, 0]);
+        assert_eq!(r.scan_id, 0, "a replay records no scan");
+        // A newer scan: plugin 2 gone from host 1, plugin 4 new; host 2 not scanned.
+        let second = nessus(&[("10.0.0.1", 2000, &[(1, 3), (4, 1)])]);
+        let r = import(s, &a, &second, t.clone()).await.unwrap();
+        assert_eq!(counts(&r), [2, 1, 1, 0, 1, 0, 0]);
+        assert_eq!(
+            statuses(s).await,
+            [
+                ("1@10.0.0.1".to_string(), "open".to_string(), false),
+                ("2@10.0.0.1".into(), "fixed".into(), false),
+                ("3@10.0.0.2".into(), "open".into(), false),
+                ("4@10.0.0.1".into(), "open".into(), false),
+            ]
+        );
+        // The severity follows the newer scan.
+        let page = s.findings_list(&Scope::All, &FindingFilter { q: "Plugin 1".into(), ..Default::default() }, None, 10).await.unwrap();
+        assert_eq!(page.items[0].severity_rank, 3);
+        // An older report does not undo what a newer one said.
+        let r = import(s, &a, &nessus(&[("10.0.0.1", 1500, &[(1, 4)])]), t.clone()).await.unwrap();
+        assert_eq!((r.fixed, r.reopened, r.updated), (0, 0, 1), "content changed, but not newer");
+        // Plugin 2 comes back later: a regression.
+        let third = nessus(&[("10.0.0.1", 3000, &[(1, 3), (2, 2), (4, 1)])]);
+        let r = import(s, &a, &third, t.clone()).await.unwrap();
+        assert_eq!((r.reopened, r.updated, r.new, r.fixed), (1, 2, 0, 0));
+        let st = statuses(s).await;
+        assert_eq!(st[1], ("2@10.0.0.1".to_string(), "open".to_string(), true));
+        // A truncated report changes nothing and says where it broke.
+        let before = statuses(s).await;
+        let bad = &nessus(&[("10.0.0.9", 4000, &[(9, 4), (10, 4)])])[..300];
+        let e = import(s, &a, bad, t.clone()).await.unwrap_err();
+        assert!(matches!(e, ScanFileError::Parse(_)), "{e}");
+        assert_eq!(statuses(s).await, before);
+        let n = s.scalar(khien_store::sql::Sql::new("SELECT COUNT(*) FROM scans")).await.unwrap();
+        assert_eq!(n, 4, "failed and replayed imports leave no scan row");
+    }
+
+    async fn auto_attach_unassigned_and_tenancy(s) {
+        agency(s, "P", "Tỉnh", "province", "").await;
+        let a = agency(s, "A", "Sở A", "department", "P").await;
+        let b = agency(s, "B", "Sở B", "department", "P").await;
+        let sa = system(s, "SA", "A", &[]).await;
+        let sb = system(s, "SB", "B", &[]).await;
+        s.asset_add(&admin(), sa.id, None, "10.1.0.0/16", "").await.unwrap();
+        s.asset_add(&admin(), sb.id, None, "10.2.0.5", "").await.unwrap();
+        let report = nessus(&[("10.1.3.4", 100, &[(1, 4)]), ("10.2.0.5", 100, &[(2, 3)]), ("192.168.9.9", 100, &[(3, 2)])]);
+        let r = import(s, &admin(), &report, ImportTarget::Auto).await.unwrap();
+        assert_eq!((r.new, r.unassigned), (3, 1));
+        let oa = officer(&a.path);
+        let ob = officer(&b.path);
+        let la = s.findings_list(&oa.scope, &FindingFilter::default(), None, 100).await.unwrap();
+        assert_eq!(la.items.iter().map(|f| f.system_code.clone().unwrap_or_default()).collect::<Vec<_>>(), ["SA"]);
+        let lb = s.findings_list(&ob.scope, &FindingFilter::default(), None, 100).await.unwrap();
+        assert_eq!(lb.total, 1, "the province's unassigned list is not an agency's");
+        let fa = la.items[0].id;
+        let fb = lb.items[0].id;
+        // Officer A cannot read, change, comment or upload into B.
+        assert!(s.finding_get(&oa.scope, fb).await.unwrap().is_none());
+        let t = Transition { to: FindingStatus::InRemediation, reason: String::new(), until: None };
+        assert!(matches!(s.finding_transition(&oa, fb, &t).await, Err(StoreError::NotFound)));
+        assert!(matches!(s.finding_comment(&oa, fb, "x").await, Err(StoreError::NotFound)));
+        let e = import(s, &oa, &report, ImportTarget::System(sb.id)).await.unwrap_err();
+        assert!(matches!(e, ScanFileError::Store(StoreError::NotFound)), "{e}");
+        let bulk = s
+            .findings_bulk_transition(&oa, &FindingFilter::default(), &t)
+            .await
+            .unwrap();
+        assert_eq!(bulk, 1, "bulk actions reach only the caller's findings");
+        assert_eq!(s.finding_get(&Scope::All, fb).await.unwrap().unwrap().row.status, "open");
+        assert_eq!(s.finding_get(&Scope::All, fa).await.unwrap().unwrap().row.status, "in_remediation");
+        // Officer A's own auto import: what does not match A's systems stays in A's unassigned list.
+        let r = import(s, &oa, &nessus(&[("10.2.0.5", 200, &[(7, 2)])]), ImportTarget::Auto).await.unwrap();
+        assert_eq!(r.unassigned, 1);
+        let mine = s.findings_list(&oa.scope, &FindingFilter { unassigned: true, ..Default::default() }, None, 10).await.unwrap();
+        assert_eq!(mine.total, 1);
+        assert!(s.findings_list(&ob.scope, &FindingFilter { unassigned: true, ..Default::default() }, None, 10).await.unwrap().items.is_empty());
+        // Assigning remembers the target as an asset: the next scan attaches by itself.
+        let un = s.findings_list(&Scope::All, &FindingFilter { unassigned: true, q: "192.168".into(), ..Default::default() }, None, 10).await.unwrap();
+        let moved = s.finding_assign(&admin(), un.items[0].id, sa.id).await.unwrap();
+        assert_eq!(moved, 1);
+        let r = import(s, &admin(), &nessus(&[("192.168.9.9", 300, &[(3, 2)])]), ImportTarget::Auto).await.unwrap();
+        assert_eq!((r.unassigned, r.updated, r.new), (0, 1, 0));
+        assert!(s.assets_list(&Scope::All, sa.id).await.unwrap().iter().any(|x| x.value == "192.168.9.9"));
+    }
+
+    async fn lifecycle_roles_and_history(s) {
+        agency(s, "P", "Tỉnh", "province", "").await;
+        let sys = system(s, "S1", "P", &[]).await;
+        import(s, &admin(), &nessus(&[("10.0.0.1", 100, &[(1, 4)])]), ImportTarget::System(sys.id)).await.unwrap();
+        let id = s.findings_list(&Scope::All, &FindingFilter::default(), None, 1).await.unwrap().items[0].id;
+        let now = khien_store::now();
+        let accept = Transition { to: FindingStatus::Accepted, reason: "Chờ nâng cấp".into(), until: Some(now + 86_400) };
+        let r = s.finding_transition(&with_role(Role::Analyst), id, &accept).await;
+        assert!(matches!(r, Err(StoreError::Invalid(_))), "an analyst cannot accept a risk: {r:?}");
+        s.finding_transition(&with_role(Role::Leader), id, &accept).await.unwrap();
+        s.finding_comment(&with_role(Role::Analyst), id, "Đã báo đơn vị").await.unwrap();
+        let d = s.finding_get(&Scope::All, id).await.unwrap().unwrap();
+        assert_eq!(d.row.status, "accepted");
+        assert_eq!(d.text.accepted_until, Some(now + 86_400));
+        assert_eq!(d.events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["comment", "status"]);
+        // Expiry reopens it.
+        s.execute(khien_store::sql::Sql::new("UPDATE findings SET accepted_until = 1")).await.unwrap();
+        assert_eq!(khien_store::findings::expire_acceptances(s).await.unwrap(), 1);
+        assert_eq!(s.finding_get(&Scope::All, id).await.unwrap().unwrap().row.status, "open");
+        // Every manual transition is in the audit trail.
+        let audit = s.scalar(khien_store::sql::Sql::new("SELECT COUNT(*) FROM audit_log WHERE entity = 'finding'")).await.unwrap();
+        assert_eq!(audit, 3);
+        // Deadlines: critical 15 days by default, recomputed when the province changes them.
+        let d = s.finding_get(&Scope::All, id).await.unwrap().unwrap();
+        assert_eq!(d.row.due_at, Some(100 + 15 * 86_400));
+        let pol = khien_core::vuln::DeadlinePolicy { critical: 7, ..Default::default() };
+        s.deadline_policy_set(&admin(), pol).await.unwrap();
+        assert_eq!(s.finding_get(&Scope::All, id).await.unwrap().unwrap().row.due_at, Some(100 + 7 * 86_400));
+        let overdue = s.findings_list(&Scope::All, &FindingFilter { overdue: true, ..Default::default() }, None, 10).await.unwrap();
+        assert_eq!(overdue.total, 1);
+    }
+}
