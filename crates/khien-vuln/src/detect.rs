@@ -141,5 +141,11 @@ pub fn detect(head: &[u8]) -> Detected {
     if has("title") && (has("severity") || has("description")) {
         return Detected::Format(Format::GenericCsv);
     }
+    // The generic format's Vietnamese headers ("Tiêu đề", "Mức độ", "Mô tả"), with or without
+    // diacritics.
+    let folded = crate::tabular::fold(&header);
+    if folded.contains("tieu de") && (folded.contains("muc do") || folded.contains("mo ta")) {
+        return Detected::Format(Format::GenericCsv);
+    }
     Detected::Unknown
 }

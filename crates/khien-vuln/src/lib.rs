@@ -19,6 +19,7 @@ pub mod sarif;
 pub mod trivy;
 pub mod zap;
 
+mod tabular;
 mod xml;
 
 pub use detect::{Detected, Format, detect};
