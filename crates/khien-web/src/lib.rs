@@ -4,6 +4,8 @@
 //! Handlers stay thin: they authenticate the caller, validate input, call one store function
 //! with the caller's scope, and render JSON or a template.
 
+#![recursion_limit = "512"]
+
 pub mod api;
 pub mod auth;
 pub mod cache;
@@ -31,11 +33,13 @@ pub struct WebConfig {
     pub body_limit: usize,
     /// Largest accepted upload (registry imports), in bytes.
     pub upload_limit: usize,
+    /// Largest accepted scanner report (streamed to a temporary file, never held in memory).
+    pub scan_upload_limit: u64,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { secure_cookies: false, body_limit: 1 << 20, upload_limit: 20 << 20 }
+        WebConfig { secure_cookies: false, body_limit: 1 << 20, upload_limit: 20 << 20, scan_upload_limit: 4 << 30 }
     }
 }
 

@@ -4,6 +4,7 @@
 mod accounts;
 pub mod openapi;
 mod registry;
+pub mod vuln;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -28,6 +29,13 @@ pub fn routes() -> Router<AppState> {
         .route("/tokens", get(accounts::list_tokens).post(accounts::create_token))
         .route("/tokens/{id}", delete(accounts::revoke_token))
         .route("/audit", get(accounts::audit))
+        .route("/scans", axum::routing::post(vuln::upload_scan))
+        .route("/findings", get(vuln::list_findings))
+        .route("/findings/bulk", axum::routing::post(vuln::bulk_status))
+        .route("/findings/{id}", get(vuln::get_finding))
+        .route("/findings/{id}/status", axum::routing::post(vuln::set_status))
+        .route("/findings/{id}/comments", axum::routing::post(vuln::add_comment))
+        .route("/findings/{id}/assign", axum::routing::post(vuln::assign))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
 }

@@ -27,6 +27,13 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/v1/tokens"),
     ("delete", "/api/v1/tokens/{id}"),
     ("get", "/api/v1/audit"),
+    ("post", "/api/v1/scans"),
+    ("get", "/api/v1/findings"),
+    ("post", "/api/v1/findings/bulk"),
+    ("get", "/api/v1/findings/{id}"),
+    ("post", "/api/v1/findings/{id}/status"),
+    ("post", "/api/v1/findings/{id}/comments"),
+    ("post", "/api/v1/findings/{id}/assign"),
 ];
 
 fn list_of(schema: &str) -> Value {
@@ -102,6 +109,35 @@ pub fn spec() -> Value {
         q("entity_id", "string", ""),
         q("actor", "string", ""),
     ]);
+    let finding_filters = vec![
+        q("system", "string", "A system code (or id)."),
+        q("severity", "string", "critical, high, medium, low, info; several separated by commas."),
+        q(
+            "status",
+            "string",
+            "open, in_remediation, fixed, verified, accepted, false_positive, active (open + in remediation) or all.",
+        ),
+        q("q", "string", "Words of the title (diacritics ignored), a CVE, host, IP, URL or the scanner's rule id."),
+        q("overdue", "boolean", "Only active findings past their deadline."),
+        q("kev", "boolean", "Only known-exploited vulnerabilities (CISA KEV)."),
+        q("unassigned", "boolean", "Only findings not attached to a system."),
+        q("agency", "integer", "Findings of systems owned in this agency's subtree."),
+    ];
+    let mut finding_params = paging();
+    finding_params.extend(finding_filters.clone());
+    let scan_params = json!([
+        q(
+            "format",
+            "string",
+            "openvas-xml, openvas-csv, nessus, nessus-csv, nuclei, trivy, zap-xml, zap-json, sarif, burp or generic-csv; detected from content when omitted."
+        ),
+        q(
+            "system",
+            "string",
+            "Put every finding on the system with this code; without it findings attach by the systems' assets, the rest go to the unassigned list."
+        ),
+        q("name", "string", "File name to record with the scan.")
+    ]);
     let empty = json!([]);
     json!({
         "openapi": "3.1.0",
@@ -146,7 +182,23 @@ pub fn spec() -> Value {
                 "post": op("Create an API token; the secret is in `token` and is never shown again.", empty.clone(), Some("TokenInput"), ("201", r("ApiToken")))
             },
             "/api/v1/tokens/{id}": {"delete": op("Revoke a token.", json!([path_id()]), None, ("204", json!({})))},
-            "/api/v1/audit": {"get": op("The audit trail, newest first (admins, inspectors).", json!(audit_params), None, ("200", list_of("AuditEntry")))}
+            "/api/v1/audit": {"get": op("The audit trail, newest first (admins, inspectors).", json!(audit_params), None, ("200", list_of("AuditEntry")))},
+            "/api/v1/scans": {"post": {
+                "summary": "Import a scanner report sent as the raw request body (any size; streamed to disk). One transaction: a bad report changes nothing (422 with the element or line at fault).",
+                "parameters": scan_params,
+                "requestBody": {"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+                "responses": {
+                    "200": {"description": "What the import did", "content": {"application/json": {"schema": r("ScanSummary")}}},
+                    "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"},
+                    "413": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}
+                }
+            }},
+            "/api/v1/findings": {"get": op("List findings in scope, most severe first.", json!(finding_params), None, ("200", list_of("Finding")))},
+            "/api/v1/findings/bulk": {"post": op("Change the status of every finding matching `filter` (all or nothing, at most 10,000).", empty.clone(), Some("BulkStatusInput"), ("200", json!({"type": "object", "properties": {"changed": {"type": "integer"}}})))},
+            "/api/v1/findings/{id}": {"get": op("One finding with description, solution, evidence, history and KEV entries.", json!([path_id()]), None, ("200", r("Finding")))},
+            "/api/v1/findings/{id}/status": {"post": op("Change a finding's status (the lifecycle rule decides which role may make which change).", json!([path_id()]), Some("StatusInput"), ("200", r("Finding")))},
+            "/api/v1/findings/{id}/comments": {"post": op("Comment on a finding.", json!([path_id()]), Some("CommentInput"), ("201", json!({})))},
+            "/api/v1/findings/{id}/assign": {"post": op("Give an unassigned finding's target to a system; its other unassigned findings follow and later scans attach by themselves.", json!([path_id()]), Some("AssignInput"), ("200", json!({"type": "object", "properties": {"moved": {"type": "integer"}}})))}
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -186,6 +238,27 @@ pub fn spec() -> Value {
                 "UserUpdate": {"type": "object", "required": ["role"], "properties": {"display_name": {"type": "string"}, "role": {"type": "string", "enum": ["admin", "analyst", "inspector", "officer", "leader"]}, "agencies": {"type": "array", "items": {"type": "string"}}}},
                 "ApiToken": {"type": "object", "properties": {"id": {"type": "integer"}, "username": {"type": "string"}, "name": {"type": "string"}, "prefix": {"type": "string"}, "token": {"type": "string"}, "revoked_at": {"type": ["integer", "null"]}}},
                 "TokenInput": {"type": "object", "properties": {"username": {"type": "string"}, "name": {"type": "string"}}},
+                "ScanSummary": {"type": "object", "required": ["file", "format", "parsed", "new", "updated", "reopened", "fixed", "unchanged", "unassigned"], "properties": {
+                    "file": {"type": "string"}, "format": {"type": "string"}, "parsed": {"type": "integer"}, "new": {"type": "integer"},
+                    "updated": {"type": "integer"}, "reopened": {"type": "integer"}, "fixed": {"type": "integer"},
+                    "unchanged": {"type": "integer"}, "unassigned": {"type": "integer"}, "scan_id": {"type": ["integer", "null"], "description": "null when the same report was already imported (nothing changed)."}}},
+                "Finding": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "system_id": {"type": ["integer", "null"]}, "system_code": {"type": ["string", "null"]},
+                    "title": {"type": "string"}, "severity": {"type": "string", "enum": ["critical", "high", "medium", "low", "info"]},
+                    "cvss_score": {"type": ["number", "null"]}, "cves": {"type": "array", "items": {"type": "string"}},
+                    "rule_id": {"type": "string"}, "scanner": {"type": "string"}, "target": {"type": "string"}, "host": {"type": "string"},
+                    "ip": {"type": "string"}, "port": {"type": ["integer", "null"]}, "protocol": {"type": "string"}, "url": {"type": "string"},
+                    "status": {"type": "string"}, "regression": {"type": "boolean"}, "kev": {"type": "boolean"}, "epss": {"type": ["number", "null"]},
+                    "first_seen": {"type": "integer"}, "last_seen": {"type": "integer"}, "due_at": {"type": ["integer", "null"]}, "overdue": {"type": "boolean"}}},
+                "StatusInput": {"type": "object", "required": ["status"], "properties": {
+                    "status": {"type": "string", "enum": ["open", "in_remediation", "fixed", "verified", "accepted", "false_positive"]},
+                    "reason": {"type": "string", "description": "Required for accepted, false_positive and reopening."},
+                    "until": {"type": ["string", "integer"], "description": "Accepted risk expiry: YYYY-MM-DD or Unix seconds."}}},
+                "BulkStatusInput": {"type": "object", "required": ["status"], "properties": {
+                    "status": {"type": "string"}, "reason": {"type": "string"}, "until": {"type": ["string", "integer"]},
+                    "filter": {"type": "object", "description": "The list filters: system, severity, status, q, overdue, kev, unassigned, agency."}}},
+                "CommentInput": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
+                "AssignInput": {"type": "object", "required": ["system"], "properties": {"system": {"type": "string", "description": "System code."}}},
                 "AuditEntry": {"type": "object", "properties": {"seq": {"type": "integer"}, "at": {"type": "integer"}, "actor": {"type": "string"}, "action": {"type": "string"}, "entity": {"type": "string"}, "entity_id": {"type": "string"}, "before_json": {"type": "string"}, "after_json": {"type": "string"}, "hash": {"type": "string"}}}
             }
         }

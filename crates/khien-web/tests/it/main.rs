@@ -21,6 +21,23 @@ pub struct World {
     pub shared: i64,
     pub asset_b: i64,
     pub asset_a: i64,
+    /// Findings of SYS-A, of SYS-B, and one on the province's unassigned list.
+    pub finding_a: i64,
+    pub finding_b: i64,
+    pub finding_unassigned: i64,
+}
+
+/// A small .nessus report: (ip, plugin id, plugin name, severity 0-4) per item.
+pub fn nessus(items: &[(&str, u32, &str, u8)]) -> String {
+    let mut s = String::from("<NessusClientData_v2><Report name=\"t\">");
+    for (ip, plugin, name, sev) in items {
+        s.push_str(&format!(
+            "<ReportHost name=\"{ip}\"><HostProperties><tag name=\"host-ip\">{ip}</tag><tag name=\"HOST_START_TIMESTAMP\">1700000000</tag></HostProperties>\
+             <ReportItem port=\"443\" protocol=\"tcp\" severity=\"{sev}\" pluginID=\"{plugin}\" pluginName=\"{name}\"><description>{name}</description></ReportItem></ReportHost>"
+        ));
+    }
+    s.push_str("</Report></NessusClientData_v2>");
+    s
 }
 
 pub const PW: &str = "mat-khau-kiem-thu";
@@ -42,7 +59,36 @@ pub async fn world(store: Store) -> World {
     user(&store, "canbo.a", "officer", &["A"], PW).await;
     user(&store, "canbo.b", "officer", &["B"], PW).await;
     user(&store, "lanhdao", "leader", &[], PW).await;
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("seed.nessus");
+    std::fs::write(
+        &report,
+        nessus(&[
+            ("10.1.0.1", 1, "Lỗi Alpha", 4),
+            ("10.2.0.1", 2, "Lỗi bí mật Bêta", 4),
+            ("10.99.0.9", 3, "Lỗi vô chủ Bêta", 3),
+        ]),
+    )
+    .unwrap();
+    let sum = store
+        .scan_import_file(
+            &khien_testkit::admin(),
+            &report,
+            "seed.nessus",
+            None,
+            khien_store::scan_import::ImportTarget::Auto,
+            std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0)),
+        )
+        .await
+        .unwrap();
+    assert_eq!((sum.new, sum.unassigned), (3, 1));
+    let all = store.findings_list(&khien_core::Scope::All, &Default::default(), None, 10).await.unwrap().items;
+    let by_ip = |ip: &str| all.iter().find(|f| f.ip == ip).unwrap().id;
+    let (finding_a, finding_b, finding_unassigned) = (by_ip("10.1.0.1"), by_ip("10.2.0.1"), by_ip("10.99.0.9"));
     World {
+        finding_a,
+        finding_b,
+        finding_unassigned,
         app: TestApp::start(store).await,
         a: a.id,
         a1: a1.id,

@@ -148,6 +148,60 @@ on_each_backend! {
                     let (st, _) = send("DELETE", format!("/api/v1/tokens/{}", tb.id), json!({})).await;
                     assert_eq!(st, 404);
                 }
+                ("post", "/api/v1/scans") => {
+                    let report = crate::nessus(&[("10.2.0.1", 77, "Quét lén", 4)]);
+                    let post = |q: &str| {
+                        c.post(w.app.url(&format!("/api/v1/scans{q}"))).header("authorization", auth.clone()).body(report.clone()).send()
+                    };
+                    let r = post("?system=SYS-B").await.unwrap();
+                    assert_eq!(r.status(), 404, "no upload into another agency's system");
+                    let r = post("?system=SHARED").await.unwrap();
+                    assert_eq!(r.status(), 403, "users of a shared platform cannot upload into it");
+                    // By assets: B's IP is not matched for A; it lands on A's own unassigned list.
+                    let r = post("").await.unwrap();
+                    assert_eq!(r.status(), 200);
+                    let v: Value = r.json().await.unwrap();
+                    assert_eq!((v["new"].as_u64(), v["unassigned"].as_u64()), (Some(1), Some(1)), "{v}");
+                    let b = w.app.store.findings_list(&khien_core::Scope::All, &khien_store::findings::FindingFilter { system_id: Some(w.sys_b), ..Default::default() }, None, 10).await.unwrap();
+                    assert_eq!(b.total, 1, "nothing added to B");
+                }
+                ("get", "/api/v1/findings") => {
+                    for q in ["", "?system=SYS-B", &format!("?system={}", w.sys_b), "?q=Bêta", "?q=10.2", "?unassigned=1", &format!("?agency={}", w.b), "?status=all&limit=1000"] {
+                        let (st, body) = get(format!("/api/v1/findings{q}")).await;
+                        assert_eq!(st, 200, "{q}: {body}");
+                        for s in ["bí mật", "vô chủ", "SYS-B", "10.99.0.9"] {
+                            assert!(!body.contains(s), "{q}: leaked {s}");
+                        }
+                    }
+                    let (_, body) = get("/api/v1/findings?system=SYS-A".into()).await;
+                    assert!(body.contains("Lỗi Alpha"));
+                }
+                ("get", "/api/v1/findings/{id}") => {
+                    assert_eq!(get(format!("/api/v1/findings/{}", w.finding_b)).await.0, 404);
+                    assert_eq!(get(format!("/api/v1/findings/{}", w.finding_unassigned)).await.0, 404);
+                    assert_eq!(get(format!("/api/v1/findings/{}", w.finding_a)).await.0, 200);
+                }
+                ("post", "/api/v1/findings/{id}/status") => {
+                    let (st, _) = send("POST", format!("/api/v1/findings/{}/status", w.finding_b), json!({"status": "in_remediation"})).await;
+                    assert_eq!(st, 404);
+                    let (st, _) = send("POST", format!("/api/v1/findings/{}/status", w.finding_unassigned), json!({"status": "in_remediation"})).await;
+                    assert_eq!(st, 404);
+                }
+                ("post", "/api/v1/findings/{id}/comments") => {
+                    let (st, _) = send("POST", format!("/api/v1/findings/{}/comments", w.finding_b), json!({"text": "xâm nhập"})).await;
+                    assert_eq!(st, 404);
+                }
+                ("post", "/api/v1/findings/{id}/assign") => {
+                    let (st, _) = send("POST", format!("/api/v1/findings/{}/assign", w.finding_unassigned), json!({"system": "SYS-A"})).await;
+                    assert_eq!(st, 404, "the province's unassigned list is not A's");
+                    let (st, _) = send("POST", format!("/api/v1/findings/{}/assign", w.finding_b), json!({"system": "SYS-A"})).await;
+                    assert_eq!(st, 404);
+                }
+                ("post", "/api/v1/findings/bulk") => {
+                    let (st, body) = send("POST", "/api/v1/findings/bulk".into(), json!({"status": "in_remediation", "filter": {"system": "SYS-B"}})).await;
+                    assert_eq!(st, 200, "{body}");
+                    assert!(body.contains("\"changed\":0"), "{body}");
+                }
                 other => panic!("no tenancy case for {other:?}: add one"),
             }
         }
@@ -158,6 +212,11 @@ on_each_backend! {
         let sb = w.app.store.system_get(&khien_core::Scope::All, w.sys_b).await.unwrap().unwrap();
         assert_eq!(sb.name, "Hệ thống SYS-B");
         assert_eq!(w.app.store.assets_list(&khien_core::Scope::All, w.sys_b).await.unwrap().len(), 1);
+        for id in [w.finding_b, w.finding_unassigned] {
+            let d = w.app.store.finding_get(&khien_core::Scope::All, id).await.unwrap().unwrap();
+            assert_eq!(d.row.status, "open");
+            assert!(d.events.is_empty(), "no comment or change on {id}");
+        }
     }
 
     async fn officer_cannot_reach_another_agency_through_pages(w) {
