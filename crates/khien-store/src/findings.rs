@@ -628,3 +628,174 @@ pub async fn expire_acceptances(store: &Store) -> StoreResult<u64> {
     tx.commit().await?;
     Ok(ids.len() as u64)
 }
+
+/// One system's line of the province table: active findings by severity, overdue ones.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct SystemVulnRow {
+    pub system_id: i64,
+    pub code: String,
+    pub name: String,
+    pub owner_name: String,
+    pub critical: i64,
+    pub high: i64,
+    pub medium: i64,
+    pub low: i64,
+    pub info: i64,
+    pub overdue: i64,
+    pub kev: i64,
+    pub last_seen: Option<i64>,
+}
+
+impl SystemVulnRow {
+    /// Active findings that need work (informational ones excluded).
+    pub fn actionable(&self) -> i64 {
+        self.critical + self.high + self.medium + self.low
+    }
+}
+
+/// A recorded import.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ScanRow {
+    pub id: i64,
+    pub format: String,
+    pub file_name: String,
+    pub system_code: Option<String>,
+    pub actor: String,
+    pub imported_at: i64,
+    pub parsed: i64,
+    pub new_count: i64,
+    pub updated_count: i64,
+    pub reopened_count: i64,
+    pub fixed_count: i64,
+    pub unchanged_count: i64,
+    pub unassigned_count: i64,
+}
+
+/// The vulnerability dashboard of a scope.
+#[derive(Debug, Clone, Serialize)]
+pub struct VulnDashboard {
+    pub systems: Vec<SystemVulnRow>,
+    /// Systems in scope that have at least one active finding.
+    pub systems_with_findings: i64,
+    /// Active findings by severity, most severe first (critical..info).
+    pub by_severity: [i64; 5],
+    pub overdue: i64,
+    pub kev: i64,
+    pub unassigned: i64,
+    pub regressions: i64,
+    /// Active (non-info) findings at the end of each of the last weeks, oldest first.
+    pub trend: Vec<(i64, i64)>,
+    pub recent_scans: Vec<ScanRow>,
+}
+
+impl Store {
+    /// The province table and the figures around it, for `scope`, at time `now`.
+    pub async fn vuln_dashboard(&self, scope: &Scope, now: i64, weeks: i64) -> StoreResult<VulnDashboard> {
+        let mut q = Sql::new(
+            "SELECT s.id AS system_id, s.code, s.name, o.name AS owner_name, \
+             SUM(CASE WHEN f.severity_rank = 4 THEN 1 ELSE 0 END) AS critical, \
+             SUM(CASE WHEN f.severity_rank = 3 THEN 1 ELSE 0 END) AS high, \
+             SUM(CASE WHEN f.severity_rank = 2 THEN 1 ELSE 0 END) AS medium, \
+             SUM(CASE WHEN f.severity_rank = 1 THEN 1 ELSE 0 END) AS low, \
+             SUM(CASE WHEN f.severity_rank = 0 THEN 1 ELSE 0 END) AS info, \
+             SUM(CASE WHEN f.due_at < ",
+        );
+        q.bind(now).push(
+            " THEN 1 ELSE 0 END) AS overdue, SUM(CASE WHEN v.kev THEN 1 ELSE 0 END) AS kev, MAX(f.last_seen) AS last_seen \
+             FROM findings f JOIN vulns v ON v.id = f.vuln_id JOIN systems s ON s.id = f.system_id \
+             JOIN agencies o ON o.id = s.owner_agency_id \
+             WHERE f.status IN ('open', 'in_remediation') AND ",
+        );
+        q.system_visible("s", scope);
+        q.push(" GROUP BY s.id, s.code, s.name, o.name");
+        let mut systems: Vec<SystemVulnRow> = self.all(q).await?;
+        systems.sort_by(|a, b| {
+            (b.critical, b.high, b.overdue, b.medium, b.low).cmp(&(a.critical, a.high, a.overdue, a.medium, a.low))
+        });
+        let mut q = Sql::new(
+            "SELECT f.severity_rank, COUNT(*), SUM(CASE WHEN f.due_at < ",
+        );
+        q.bind(now).push(
+            " THEN 1 ELSE 0 END), SUM(CASE WHEN v.kev THEN 1 ELSE 0 END), SUM(CASE WHEN f.system_id IS NULL THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN f.regression THEN 1 ELSE 0 END) FROM findings f JOIN vulns v ON v.id = f.vuln_id \
+             WHERE f.status IN ('open', 'in_remediation') AND ",
+        );
+        q.finding_visible("f", scope).push(" GROUP BY f.severity_rank");
+        let rows: Vec<(i64, i64, i64, i64, i64, i64)> = self.all(q).await?;
+        let mut d = VulnDashboard {
+            systems_with_findings: systems.iter().filter(|s| s.actionable() + s.info > 0).count() as i64,
+            systems,
+            by_severity: [0; 5],
+            overdue: 0,
+            kev: 0,
+            unassigned: 0,
+            regressions: 0,
+            trend: vec![],
+            recent_scans: vec![],
+        };
+        for (rank, n, overdue, kev, unassigned, regressions) in rows {
+            d.by_severity[(4 - rank.clamp(0, 4)) as usize] += n;
+            d.overdue += overdue;
+            d.kev += kev;
+            d.unassigned += unassigned;
+            d.regressions += regressions;
+        }
+        // Trend: findings open at each week's end, from first seen and fixed times (a
+        // false positive never counts; an accepted risk counts until now, as it is still there).
+        let weeks = weeks.clamp(1, 52);
+        let ends: Vec<i64> = (0..weeks).rev().map(|i| now - i * 7 * 86_400).collect();
+        let mut q = Sql::new("SELECT ");
+        for (i, end) in ends.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push("COALESCE(SUM(CASE WHEN f.first_seen <= ").bind(*end);
+            q.push(" AND (f.fixed_at IS NULL OR f.fixed_at > ").bind(*end).push(") THEN 1 ELSE 0 END), 0)");
+        }
+        q.push(" FROM findings f WHERE f.severity_rank > 0 AND f.status <> 'false_positive' AND ");
+        q.finding_visible("f", scope);
+        let counts = match self {
+            Store::Sqlite(p) => trend_row_sqlite(p, q).await?,
+            Store::Postgres(p) => trend_row_pg(p, q).await?,
+        };
+        d.trend = ends.into_iter().zip(counts).collect();
+        let mut q = Sql::new(
+            "SELECT sc.id, sc.format, sc.file_name, s.code AS system_code, sc.actor, sc.imported_at, sc.parsed, sc.new_count, \
+             sc.updated_count, sc.reopened_count, sc.fixed_count, sc.unchanged_count, sc.unassigned_count \
+             FROM scans sc LEFT JOIN systems s ON s.id = sc.system_id WHERE ",
+        );
+        if scope.is_all() {
+            q.push("TRUE");
+        } else {
+            q.push("(sc.system_id IN (SELECT ss.id FROM systems ss WHERE ").system_visible("ss", scope);
+            q.push(") OR sc.agency_id IN (SELECT sa.id FROM agencies sa WHERE ").scope("sa.path", scope).push("))");
+        }
+        q.push(" ORDER BY sc.id DESC LIMIT 10");
+        d.recent_scans = self.all(q).await?;
+        Ok(d)
+    }
+}
+
+async fn trend_row_sqlite(p: &sqlx::SqlitePool, q: Sql) -> StoreResult<Vec<i64>> {
+    use sqlx::Row;
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(q.text));
+    for a in q.args {
+        if let crate::sql::Arg::I64(v) = a {
+            query = query.bind(v);
+        }
+    }
+    let row = query.fetch_one(p).await?;
+    Ok((0..row.len()).map(|i| row.try_get::<i64, _>(i).unwrap_or(0)).collect())
+}
+
+async fn trend_row_pg(p: &sqlx::PgPool, q: Sql) -> StoreResult<Vec<i64>> {
+    use sqlx::Row;
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(q.text));
+    for a in q.args {
+        if let crate::sql::Arg::I64(v) = a {
+            query = query.bind(v);
+        }
+    }
+    let row = query.fetch_one(p).await?;
+    Ok((0..row.len()).map(|i| row.try_get::<i64, _>(i).unwrap_or(0)).collect())
+}
