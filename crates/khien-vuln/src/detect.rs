@@ -110,7 +110,12 @@ pub fn detect(head: &[u8]) -> Detected {
         return Detected::Unknown;
     }
     if t.starts_with('{') || t.starts_with('[') || t.starts_with("null") {
-        if t.contains("\"runs\"") && (t.contains("sarif") || t.contains("\"2.1.0\"")) {
+        if t.contains("\"runs\"")
+            && (t.contains("sarif")
+                || t.contains("\"2.1.0\"")
+                || t.contains("\"driver\"")
+                || (t.contains("\"results\"") && t.contains("\"ruleId\"")))
+        {
             return Detected::Format(Format::Sarif);
         }
         if t.contains("\"SchemaVersion\"")

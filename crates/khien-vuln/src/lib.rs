@@ -19,6 +19,7 @@ pub mod sarif;
 pub mod trivy;
 pub mod zap;
 
+mod jsonstream;
 mod tabular;
 mod xml;
 

@@ -7,6 +7,431 @@ pub fn parse_xml<R: BufRead>(_input: R, _emit: &mut dyn FnMut(Finding)) -> Resul
     Err(ParseError::Unsupported("zap-xml".into()))
 }
 
-pub fn parse_json<R: BufRead>(_input: R, _emit: &mut dyn FnMut(Finding)) -> Result<usize, ParseError> {
-    Err(ParseError::Unsupported("zap-json".into()))
+/// Parse a ZAP "Traditional JSON" report (`{"@programName", "@generated", "site": [{"@name",
+/// "@host", "@port", "@ssl", "alerts": [...]}]}`; numbers are often strings), streamed, calling
+/// `emit` once per alert INSTANCE (an alert without instances gives one finding); returns how
+/// many there were. An empty input is a report with no findings.
+///
+/// Severity mapping (`riskcode`): 0 → info, 1 → low, 2 → medium, 3 → high (ZAP has no
+/// critical); a missing code falls back on the first word of `riskdesc`. `confidence` 0
+/// ("False Positive") → suppressed.
+///
+/// Fields: `name` (else `alert`) → title; `pluginid` → rule_id; `cweid` (> 0) → cwes; `desc`,
+/// `solution` (HTML, stripped to text) → description, solution; `reference` (HTML) →
+/// references, one per paragraph or URL; site `@host` → host; site `@port` (else the URL's) →
+/// port; the instance's URL scheme (else `@ssl`) → protocol; instance `uri` (else site
+/// `@name`) → url; instance `method`, `param`, `attack`, `evidence`, `otherinfo` (else the
+/// alert's `otherinfo`) → evidence; `@generated` (ZAP writes local time without a zone; read
+/// as UTC) → scan_time. The instances of one alert are held until the alert closes (ZAP
+/// writes them before `solution` and `reference`), at most 64 MiB of them.
+pub fn parse_json<R: BufRead>(mut input: R, emit: &mut dyn FnMut(Finding)) -> Result<usize, ParseError> {
+    let (first, skipped) = crate::jsonstream::skip_blank(&mut input)?;
+    match first {
+        None => return Ok(0),
+        Some(b'{') => {}
+        Some(b) => {
+            return Err(ParseError::WrongFormat {
+                format: "zap-json",
+                message: format!(
+                    "expected a JSON object, but the content starts with {:?}",
+                    char::from(b).escape_default().to_string()
+                ),
+            });
+        }
+    }
+    let mut h = zap_json::ZapHandler::new(emit);
+    crate::jsonstream::walk(input, skipped, &mut h)?;
+    h.finish()
+}
+
+/// The streaming side of [`parse_json`].
+mod zap_json {
+    use crate::jsonstream::{
+        self, Handler, MAX_ELEMENT, MAX_TEXT, Seg, Want, capped, days_from_civil, host_port, is_http_url, push_unique,
+        text, text_or_empty, truncate,
+    };
+    use crate::{Finding, Format, ParseError, Severity};
+    use serde_json::Value;
+
+    /// Alert members kept (as text); others are skipped.
+    const ALERT_FIELDS: [&str; 12] = [
+        "pluginid",
+        "alertRef",
+        "alert",
+        "name",
+        "riskcode",
+        "confidence",
+        "riskdesc",
+        "desc",
+        "solution",
+        "otherinfo",
+        "reference",
+        "cweid",
+    ];
+    /// Bulky members of "JSON plus" instances, not read.
+    const INSTANCE_SKIP: &[&str] = &["request-header", "request-body", "response-header", "response-body"];
+
+    #[derive(Default)]
+    struct Site {
+        name: String,
+        host: String,
+        port: String,
+        ssl: String,
+    }
+
+    #[derive(Default)]
+    struct Instance {
+        uri: String,
+        method: String,
+        param: String,
+        attack: String,
+        evidence: String,
+        otherinfo: String,
+    }
+
+    impl Instance {
+        fn size(&self) -> usize {
+            64 + self.uri.len()
+                + self.method.len()
+                + self.param.len()
+                + self.attack.len()
+                + self.evidence.len()
+                + self.otherinfo.len()
+        }
+    }
+
+    pub(super) struct ZapHandler<'a> {
+        emit: &'a mut dyn FnMut(Finding),
+        count: usize,
+        recognised: bool,
+        scan_time: Option<i64>,
+        site: Site,
+        alert: Vec<(&'static str, String)>,
+        instances: Vec<Instance>,
+        instance_bytes: usize,
+    }
+
+    impl<'a> ZapHandler<'a> {
+        pub(super) fn new(emit: &'a mut dyn FnMut(Finding)) -> ZapHandler<'a> {
+            ZapHandler {
+                emit,
+                count: 0,
+                recognised: false,
+                scan_time: None,
+                site: Site::default(),
+                alert: vec![],
+                instances: vec![],
+                instance_bytes: 0,
+            }
+        }
+
+        pub(super) fn finish(self) -> Result<usize, ParseError> {
+            if !self.recognised {
+                return Err(ParseError::WrongFormat {
+                    format: "zap-json",
+                    message: "the top-level object has no \"site\" list".into(),
+                });
+            }
+            Ok(self.count)
+        }
+
+        fn field(&self, key: &str) -> &str {
+            self.alert.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| v.as_str()).unwrap_or("")
+        }
+
+        /// Emit the findings of the alert just closed.
+        fn flush_alert(&mut self) {
+            let instances = std::mem::take(&mut self.instances);
+            self.instance_bytes = 0;
+            let base = self.base_finding();
+            self.alert.clear();
+            if instances.is_empty() {
+                let mut f = base;
+                f.url = capped(&self.site.name);
+                if f.host.is_empty() && !f.url.is_empty() {
+                    f.host = host_port(&f.url).0;
+                }
+                (self.emit)(f);
+                self.count += 1;
+                return;
+            }
+            for inst in instances {
+                let mut f = base.clone();
+                let url = if inst.uri.is_empty() { capped(&self.site.name) } else { inst.uri };
+                let (host, port) = host_port(&url);
+                if f.host.is_empty() {
+                    f.host = host;
+                }
+                if f.port.is_none() {
+                    f.port = port.or(match url.split("://").next().map(str::to_ascii_lowercase).as_deref() {
+                        Some("https") if is_http_url(&url) => Some(443),
+                        Some("http") if is_http_url(&url) => Some(80),
+                        _ => None,
+                    });
+                }
+                if is_http_url(&url) {
+                    f.protocol = url.split("://").next().unwrap_or("").to_ascii_lowercase();
+                }
+                f.url = url;
+                let mut ev = String::new();
+                let other = if inst.otherinfo.is_empty() { f.evidence.clone() } else { inst.otherinfo };
+                for (label, value) in [
+                    ("method", inst.method),
+                    ("param", inst.param),
+                    ("attack", inst.attack),
+                    ("evidence", inst.evidence),
+                    ("other info", other),
+                ] {
+                    if !value.is_empty() {
+                        if !ev.is_empty() {
+                            ev.push('\n');
+                        }
+                        ev.push_str(label);
+                        ev.push_str(": ");
+                        ev.push_str(&value);
+                    }
+                }
+                f.evidence = truncate(&ev, MAX_TEXT).to_string();
+                (self.emit)(f);
+                self.count += 1;
+            }
+        }
+
+        /// The finding fields every instance of the alert shares. `evidence` holds the alert's
+        /// `otherinfo` for instances without their own.
+        fn base_finding(&self) -> Finding {
+            let mut f = Finding::new(Format::ZapJson.name());
+            f.title = capped(self.field("name"));
+            if f.title.is_empty() {
+                f.title = capped(self.field("alert"));
+            }
+            f.rule_id = capped(self.field("pluginid"));
+            f.severity = match self.field("riskcode").trim() {
+                "0" => Severity::Info,
+                "1" => Severity::Low,
+                "2" => Severity::Medium,
+                "3" => Severity::High,
+                _ => match self.field("riskdesc").split_whitespace().next().map(str::to_ascii_lowercase).as_deref() {
+                    Some("high") => Severity::High,
+                    Some("medium") => Severity::Medium,
+                    Some("low") => Severity::Low,
+                    _ => Severity::Info,
+                },
+            };
+            f.suppressed = self.field("confidence").trim() == "0";
+            if let Some(n) = jsonstream::cwe_number(self.field("cweid")) {
+                f.cwes.push(n);
+            }
+            f.description = capped(&html_to_text(self.field("desc")));
+            f.solution = capped(&html_to_text(self.field("solution")));
+            f.evidence = capped(&html_to_text(self.field("otherinfo")));
+            for line in html_to_text(self.field("reference")).lines() {
+                let tokens: Vec<&str> = line.split_whitespace().collect();
+                if !tokens.is_empty() && tokens.iter().all(|t| is_http_url(t)) {
+                    for t in tokens {
+                        push_unique(&mut f.references, truncate(t, MAX_TEXT));
+                    }
+                } else {
+                    push_unique(&mut f.references, truncate(line, MAX_TEXT));
+                }
+            }
+            f.host = capped(&self.site.host);
+            f.port = self.site.port.trim().parse::<u16>().ok().filter(|p| *p != 0);
+            if self.site.ssl.trim().eq_ignore_ascii_case("true") {
+                f.protocol = "https".into();
+            } else if self.site.ssl.trim().eq_ignore_ascii_case("false") {
+                f.protocol = "http".into();
+            }
+            f.scan_time = self.scan_time;
+            f
+        }
+    }
+
+    impl Handler for ZapHandler<'_> {
+        fn want(&mut self, path: &[Seg]) -> Want {
+            match jsonstream::shape(path).as_slice() {
+                ["@generated"] => Want::Value(&[]),
+                ["site"] => {
+                    self.recognised = true;
+                    Want::Descend
+                }
+                ["site", "[]"] => {
+                    self.site = Site::default();
+                    Want::Descend
+                }
+                ["site", "[]", "@name" | "@host" | "@port" | "@ssl"] => Want::Value(&[]),
+                ["site", "[]", "alerts"] => Want::Descend,
+                ["site", "[]", "alerts", "[]"] => {
+                    self.alert.clear();
+                    self.instances.clear();
+                    self.instance_bytes = 0;
+                    Want::Descend
+                }
+                ["site", "[]", "alerts", "[]", "instances"] => Want::Descend,
+                ["site", "[]", "alerts", "[]", "instances", "[]"] => Want::Value(INSTANCE_SKIP),
+                ["site", "[]", "alerts", "[]", key] if ALERT_FIELDS.contains(key) => Want::Value(&[]),
+                _ => Want::Skip,
+            }
+        }
+
+        fn value(&mut self, path: &[Seg], value: Value) -> Result<(), ParseError> {
+            let shape = jsonstream::shape(path);
+            match shape.as_slice() {
+                [] => {
+                    return Err(ParseError::WrongFormat {
+                        format: "zap-json",
+                        message: "the document is not a JSON object".into(),
+                    });
+                }
+                ["@generated"] => self.scan_time = text(Some(&value)).and_then(|t| generated_time(&t)),
+                ["site", "[]", field] => {
+                    let v = capped(&text_or_empty(Some(&value)));
+                    match *field {
+                        "@name" => self.site.name = v,
+                        "@host" => self.site.host = v,
+                        "@port" => self.site.port = v,
+                        "@ssl" => self.site.ssl = v,
+                        _ => {}
+                    }
+                }
+                ["site", "[]", "alerts", "[]", "instances", "[]"] => {
+                    let get = |k: &str| capped(&text_or_empty(value.get(k)));
+                    let inst = Instance {
+                        uri: get("uri"),
+                        method: get("method"),
+                        param: get("param"),
+                        attack: get("attack"),
+                        evidence: get("evidence"),
+                        otherinfo: get("otherinfo"),
+                    };
+                    self.instance_bytes += inst.size();
+                    if self.instance_bytes > MAX_ELEMENT as usize {
+                        return Err(ParseError::Json {
+                            line: 0,
+                            column: 0,
+                            context: jsonstream::path_string(path),
+                            message: format!(
+                                "the instances of one alert are larger than the {} MiB limit",
+                                MAX_ELEMENT >> 20
+                            ),
+                        });
+                    }
+                    self.instances.push(inst);
+                }
+                ["site", "[]", "alerts", "[]", key] => {
+                    if let Some(k) = ALERT_FIELDS.iter().find(|k| *k == key) {
+                        self.alert.retain(|(x, _)| x != k);
+                        self.alert.push((k, capped(&text_or_empty(Some(&value)))));
+                    }
+                }
+                _ => {}
+            }
+            Ok(())
+        }
+
+        fn end(&mut self, path: &[Seg]) -> Result<(), ParseError> {
+            if jsonstream::shape(path).as_slice() == ["site", "[]", "alerts", "[]"] {
+                self.flush_alert();
+            }
+            Ok(())
+        }
+    }
+
+    /// ZAP's `@generated`: "Thu, 17 Jun 2021 16:04:28" (no zone; taken as UTC).
+    fn generated_time(s: &str) -> Option<i64> {
+        let s = s.trim();
+        let s = s.split_once(',').map(|(_, r)| r.trim()).unwrap_or(s);
+        let mut parts = s.split_whitespace();
+        let day: i64 = parts.next()?.parse().ok()?;
+        let month = parts.next()?.to_ascii_lowercase();
+        let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+        let m = months.iter().position(|x| month.starts_with(x))? as i64 + 1;
+        let year: i64 = parts.next()?.parse().ok()?;
+        let mut hms = parts.next()?.split(':').map(|x| x.parse::<i64>().ok());
+        let (h, mi, sec) = (hms.next()??, hms.next()??, hms.next().flatten().unwrap_or(0));
+        if !(1..=31).contains(&day) || h > 23 || mi > 59 || sec > 60 {
+            return None;
+        }
+        Some(days_from_civil(year, m, day) * 86400 + h * 3600 + mi * 60 + sec)
+    }
+
+    /// Plain text from ZAP's HTML snippets: tags dropped, paragraphs and line breaks as new
+    /// lines, the common entities decoded, blank lines removed.
+    pub(super) fn html_to_text(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some(i) = rest.find(['<', '&']) {
+            out.push_str(&rest[..i]);
+            let tail = &rest[i..];
+            if let Some(after) = tail.strip_prefix('<') {
+                let tag_like = after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!');
+                match tail.find('>').filter(|_| tag_like) {
+                    Some(j) => {
+                        let tag = tail[1..j].trim().trim_start_matches('/').trim_end_matches('/').trim();
+                        let name = tag.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+                        if matches!(name.as_str(), "p" | "br" | "li" | "div" | "tr" | "ul" | "ol" | "h1" | "h2" | "h3")
+                        {
+                            out.push('\n');
+                        }
+                        rest = &tail[j + 1..];
+                    }
+                    None => {
+                        out.push('<');
+                        rest = after;
+                    }
+                }
+            } else {
+                let end = tail.char_indices().take(12).find(|(_, c)| *c == ';').map(|(j, _)| j);
+                let decoded = end.and_then(|j| {
+                    let ent = &tail[1..j];
+                    let c = match ent {
+                        "lt" => Some('<'),
+                        "gt" => Some('>'),
+                        "amp" => Some('&'),
+                        "quot" => Some('"'),
+                        "apos" => Some('\''),
+                        "nbsp" => Some(' '),
+                        _ => ent
+                            .strip_prefix("#x")
+                            .or_else(|| ent.strip_prefix("#X"))
+                            .and_then(|h| u32::from_str_radix(h, 16).ok())
+                            .or_else(|| ent.strip_prefix('#').and_then(|d| d.parse::<u32>().ok()))
+                            .and_then(char::from_u32),
+                    };
+                    c.map(|c| (c, j))
+                });
+                match decoded {
+                    Some((c, j)) => {
+                        out.push(c);
+                        rest = &tail[j + 1..];
+                    }
+                    None => {
+                        out.push('&');
+                        rest = &tail[1..];
+                    }
+                }
+            }
+        }
+        out.push_str(rest);
+        let lines: Vec<&str> = out.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        lines.join("\n")
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn html() {
+            assert_eq!(html_to_text("<p>a &amp; b</p><p>c&#39;d &lt;x&gt;</p><p></p>"), "a & b\nc'd <x>");
+            assert_eq!(html_to_text("1 < 2 && x"), "1 < 2 && x");
+            assert_eq!(html_to_text("<p>caf&#xe9;<br/>ok</p>"), "café\nok");
+        }
+
+        #[test]
+        fn generated() {
+            assert_eq!(generated_time("Thu, 17 Jun 2021 16:04:28"), Some(1623945868));
+            assert_eq!(generated_time("nonsense"), None);
+        }
+    }
 }
