@@ -20,6 +20,7 @@ pub mod trivy;
 pub mod zap;
 
 mod xml;
+mod xmlutil;
 
 pub use detect::{Detected, Format, detect};
 pub use finding::{Finding, Severity};
