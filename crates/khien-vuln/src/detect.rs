@@ -79,6 +79,14 @@ pub enum Detected {
     Unknown,
 }
 
+/// Whether `text` has a start tag of element `name` (`<name>`, `<name ...`, `<name/>`), not
+/// merely a tag whose name starts the same.
+fn has_element(text: &str, name: &str) -> bool {
+    let open = format!("<{name}");
+    text.match_indices(&open)
+        .any(|(i, _)| matches!(text.as_bytes().get(i + open.len()), Some(b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n')))
+}
+
 /// Guess the format from the start of a report (64 KiB is plenty).
 pub fn detect(head: &[u8]) -> Detected {
     let head = &head[..head.len().min(64 * 1024)];
@@ -97,14 +105,19 @@ pub fn detect(head: &[u8]) -> Detected {
             ("<OWASPZAPReport", Format::ZapXml),
             ("<issues burpVersion", Format::Burp),
             ("<!DOCTYPE issues", Format::Burp),
-            ("<issues", Format::Burp),
         ];
         for (needle, f) in xml {
             if t.contains(needle) {
                 return Detected::Format(f);
             }
         }
-        if t.contains("<report") && (t.contains("<nvt") || t.contains("<results") || t.contains("format_id=")) {
+        if has_element(t, "issues") {
+            return Detected::Format(Format::Burp);
+        }
+        if (has_element(t, "report") && (t.contains("<nvt") || t.contains("<results") || t.contains("format_id=")))
+            || has_element(t, "get_reports_response")
+            || has_element(t, "get_results_response")
+        {
             return Detected::Format(Format::OpenvasXml);
         }
         return Detected::Unknown;

@@ -22,6 +22,7 @@ pub mod zap;
 mod jsonstream;
 mod tabular;
 mod xml;
+mod xmlutil;
 
 pub use detect::{Detected, Format, detect};
 pub use finding::{Finding, Severity};
