@@ -712,9 +712,7 @@ impl Store {
         systems.sort_by(|a, b| {
             (b.critical, b.high, b.overdue, b.medium, b.low).cmp(&(a.critical, a.high, a.overdue, a.medium, a.low))
         });
-        let mut q = Sql::new(
-            "SELECT f.severity_rank, COUNT(*), SUM(CASE WHEN f.due_at < ",
-        );
+        let mut q = Sql::new("SELECT f.severity_rank, COUNT(*), SUM(CASE WHEN f.due_at < ");
         q.bind(now).push(
             " THEN 1 ELSE 0 END), SUM(CASE WHEN v.kev THEN 1 ELSE 0 END), SUM(CASE WHEN f.system_id IS NULL THEN 1 ELSE 0 END), \
              SUM(CASE WHEN f.regression THEN 1 ELSE 0 END) FROM findings f JOIN vulns v ON v.id = f.vuln_id \

@@ -369,7 +369,7 @@ pub fn parse_xml<R: BufRead>(input: R, emit: &mut dyn FnMut(Finding)) -> Result<
 /// Fields: `name` (else `alert`) → title; `pluginid` → rule_id; `cweid` (> 0) → cwes; `desc`,
 /// `solution` (HTML, stripped to text) → description, solution; `reference` (HTML) →
 /// references, one per paragraph or URL; site `@host` → host; site `@port` (else the URL's) →
-/// port; the instance's URL scheme (else `@ssl`) → protocol; instance `uri` (else site
+/// port; "tcp" → protocol (as in the XML parser); instance `param` → location; instance `uri` (else site
 /// `@name`) → url; instance `method`, `param`, `attack`, `evidence`, `otherinfo` (else the
 /// alert's `otherinfo`) → evidence; `@generated` (ZAP writes local time without a zone; read
 /// as UTC) → scan_time. The instances of one alert are held until the alert closes (ZAP
@@ -519,9 +519,10 @@ mod zap_json {
                         _ => None,
                     });
                 }
-                if is_http_url(&url) {
-                    f.protocol = url.split("://").next().unwrap_or("").to_ascii_lowercase();
-                }
+                // As the XML parser does, so that a finding keeps its fingerprint whichever
+                // ZAP report format is imported: transport protocol, parameter as location.
+                f.protocol = "tcp".into();
+                f.location = truncate(inst.param.trim(), MAX_TEXT).to_string();
                 f.url = url;
                 let mut ev = String::new();
                 let other = if inst.otherinfo.is_empty() { f.evidence.clone() } else { inst.otherinfo };
@@ -587,11 +588,7 @@ mod zap_json {
             }
             f.host = capped(&self.site.host);
             f.port = self.site.port.trim().parse::<u16>().ok().filter(|p| *p != 0);
-            if self.site.ssl.trim().eq_ignore_ascii_case("true") {
-                f.protocol = "https".into();
-            } else if self.site.ssl.trim().eq_ignore_ascii_case("false") {
-                f.protocol = "http".into();
-            }
+            f.protocol = "tcp".into();
             f.scan_time = self.scan_time;
             f
         }

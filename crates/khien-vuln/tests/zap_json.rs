@@ -53,7 +53,7 @@ fn traditional_json_sample() {
     assert_eq!(f.severity, Severity::High, "riskcode \"3\"");
     assert_eq!(f.cwes, [123]);
     assert_eq!(f.url, "http://example.com/example_3");
-    assert_eq!((f.host.as_str(), f.port, f.protocol.as_str()), ("example.com", Some(80), "http"));
+    assert_eq!((f.host.as_str(), f.port, f.protocol.as_str()), ("example.com", Some(80), "tcp"));
     assert_eq!(f.description, "XSS Description", "HTML stripped");
     assert_eq!(f.solution, "Test Solution");
     assert_eq!(f.references, ["Test Reference"]);
@@ -215,7 +215,7 @@ fn real_report_excerpt() {
     assert_eq!(f.url, "https://chefs-dev.apps.silver.devops.gov.bc.ca/pr-1253");
     assert_eq!(
         (f.host.as_str(), f.port, f.protocol.as_str()),
-        ("chefs-dev.apps.silver.devops.gov.bc.ca", Some(443), "https")
+        ("chefs-dev.apps.silver.devops.gov.bc.ca", Some(443), "tcp")
     );
     assert!(f.description.contains("on that page \u{2014} covered types"), "{}", f.description);
     assert!(!f.description.contains("<p>"));
@@ -256,7 +256,7 @@ fn alert_without_instances_and_numbers() {
     assert_eq!((f.rule_id.as_str(), f.severity, f.cwes.as_slice()), ("40012", Severity::High, &[79][..]));
     assert!(f.suppressed, "confidence 0 is ZAP's false positive");
     assert_eq!(f.url, "https://h.example:8443");
-    assert_eq!((f.host.as_str(), f.port, f.protocol.as_str()), ("h.example", Some(8443), "https"));
+    assert_eq!((f.host.as_str(), f.port, f.protocol.as_str()), ("h.example", Some(8443), "tcp"));
     assert_eq!(f.solution, "Encode output\nValidate input");
     assert_eq!(v[1].severity, Severity::Medium, "riskdesc fallback");
 }
