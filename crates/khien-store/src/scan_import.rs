@@ -128,6 +128,21 @@ fn join_padded(items: impl Iterator<Item = String>) -> String {
     if v.is_empty() { String::new() } else { format!(" {} ", v.join(" ")) }
 }
 
+/// A vulns row met in this import: its content, id and KEV flag.
+type KnownVuln = (VulnContent, i64, bool);
+
+/// An active finding on a covered target (id, owner, fingerprint, status, last seen, scanner, target).
+#[derive(sqlx::FromRow)]
+struct Covered {
+    id: i64,
+    owner_key: String,
+    fingerprint: String,
+    status: String,
+    last_seen: i64,
+    scanner: String,
+    target: String,
+}
+
 /// A finding of the report, resolved to its owner and identity.
 struct Prepared {
     owner_key: String,
@@ -164,7 +179,7 @@ pub struct ScanImporter {
     fallback_time: i64,
     scan_id: i64,
     policy: DeadlinePolicy,
-    vulns: HashMap<(String, String), Vec<(VulnContent, i64, bool)>>,
+    vulns: HashMap<(String, String), Vec<KnownVuln>>,
     seen: HashSet<(String, String)>,
     /// (owner, scanner family, target) → latest time the scan saw it.
     covered: HashMap<(String, &'static str, String), i64>,
@@ -560,14 +575,16 @@ impl ScanImporter {
                 q.bind(target.as_str());
             }
             q.push(")");
-            let rows: Vec<(i64, String, String, String, String, i64, String, String)> = self.tx.all(q).await?;
+            let rows: Vec<Covered> = self.tx.all(q).await?;
             let times: HashMap<(&str, &str, &str), i64> =
                 chunk.iter().map(|((o, fam, t), at)| ((o.as_str(), *fam, t.as_str()), *at)).collect();
             let mut to_fix = Vec::new();
-            for (id, owner, fp, status, _, last_seen, scanner, target) in &rows {
-                let Some(at) = times.get(&(owner.as_str(), scanner.as_str(), target.as_str())) else { continue };
-                if *last_seen < *at && !self.seen.contains(&(owner.clone(), fp.clone())) {
-                    to_fix.push((*id, status.clone(), *at));
+            for r in &rows {
+                let Some(at) = times.get(&(r.owner_key.as_str(), r.scanner.as_str(), r.target.as_str())) else {
+                    continue;
+                };
+                if r.last_seen < *at && !self.seen.contains(&(r.owner_key.clone(), r.fingerprint.clone())) {
+                    to_fix.push((r.id, r.status.clone(), *at));
                 }
             }
             for (id, from, at) in to_fix {

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod auth;
 pub mod cache;
+pub mod charts;
 pub mod error;
 pub mod i18n;
 pub mod metrics;

@@ -37,6 +37,7 @@ impl Layout {
             ("/", "nav.overview", true),
             ("/agencies", "nav.agencies", true),
             ("/systems", "nav.systems", true),
+            ("/vulns", "nav.vulns", true),
             ("/users", "nav.users", p.can(Action::ManageUsers)),
             ("/import", "nav.import", p.can(Action::Import)),
             ("/audit", "nav.audit", p.can(Action::ReadAudit)),
@@ -47,7 +48,13 @@ impl Layout {
             .map(|(href, key, _)| NavItem {
                 href,
                 label: t.s(key).to_string(),
-                active: if href == "/" { path == "/" } else { path.starts_with(href) },
+                active: if href == "/" {
+                    path == "/"
+                } else if href == "/vulns" {
+                    path.starts_with("/vulns") || path.starts_with("/findings") || path.starts_with("/scans")
+                } else {
+                    path.starts_with(href)
+                },
             })
             .collect();
         let next = urlencode(&ctx.uri);

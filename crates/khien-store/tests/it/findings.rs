@@ -20,8 +20,11 @@ fn with_role(role: Role) -> Principal {
     Principal { role, ..admin() }
 }
 
-/// A .nessus report: each host (ip, start time) with items (plugin id, severity).
-fn nessus(hosts: &[(&str, i64, &[(u32, u8)])]) -> String {
+/// A host of a test report: IP, start time, items (plugin id, severity 0-4).
+type Host<'a> = (&'a str, i64, &'a [(u32, u8)]);
+
+/// A .nessus report of these hosts.
+fn nessus(hosts: &[Host<'_>]) -> String {
     let mut s = String::from("<?xml version=\"1.0\" ?>\n<NessusClientData_v2><Report name=\"t\">");
     for (ip, start, items) in hosts {
         s.push_str(&format!(

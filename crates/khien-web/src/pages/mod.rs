@@ -7,6 +7,7 @@ mod agencies;
 mod import;
 mod overview;
 mod systems;
+mod vulns;
 
 use crate::AppState;
 use crate::auth::{Ctx, LANG_COOKIE, SESSION_COOKIE, cookie, is_secure, lang_of, safe_next, set_cookie};
@@ -44,6 +45,15 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/users/{id}/{action}", post(admin::set_disabled))
         .route("/audit", get(admin::audit))
         .route("/import", get(import::page).post(import::upload).layer(DefaultBodyLimit::max(upload_limit)))
+        .route("/vulns", get(vulns::dashboard))
+        .route("/findings", get(vulns::list))
+        .route("/findings/bulk", post(vulns::bulk))
+        .route("/findings/export/{ext}", get(vulns::export))
+        .route("/findings/{id}", get(vulns::show))
+        .route("/findings/{id}/status", post(vulns::set_status))
+        .route("/findings/{id}/comments", post(vulns::comment))
+        .route("/findings/{id}/assign", post(vulns::assign))
+        .route("/scans/upload", get(vulns::upload_form).post(vulns::upload).layer(DefaultBodyLimit::disable()))
         .route("/account", get(account::page))
         .route("/account/password", post(account::change_password))
         .route("/account/tokens", post(account::create_token))
