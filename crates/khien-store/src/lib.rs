@@ -12,6 +12,7 @@ mod db;
 pub mod error;
 pub mod findings;
 pub mod import;
+pub mod intel;
 pub mod scan_import;
 pub mod sessions;
 pub mod sql;

@@ -11,6 +11,7 @@ pub mod burp;
 pub mod detect;
 pub mod finding;
 pub mod generic;
+pub mod intel;
 pub mod nessus;
 pub mod nessus_csv;
 pub mod nuclei;

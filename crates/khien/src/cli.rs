@@ -203,6 +203,20 @@ pub enum ImportCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Load CISA's Known Exploited Vulnerabilities catalogue (known_exploited_vulnerabilities.json);
+    /// findings of those CVEs are flagged and get the critical deadline. Replaces the previous load.
+    Kev {
+        #[command(flatten)]
+        store: StoreArgs,
+        file: PathBuf,
+    },
+    /// Load FIRST EPSS scores (epss_scores-current.csv or .csv.gz); shown on findings as the
+    /// probability of exploitation. Replaces the previous load.
+    Epss {
+        #[command(flatten)]
+        store: StoreArgs,
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]

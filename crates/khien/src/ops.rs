@@ -281,6 +281,14 @@ async fn import(cmd: ImportCmd) -> Result<u8> {
             let (s, _) = open(&store).await?;
             return crate::scanimport::run(&s, &files, format.as_deref(), system.as_deref(), json).await;
         }
+        ImportCmd::Kev { store, file } => {
+            let (s, _) = open(&store).await?;
+            return crate::scanimport::kev(&s, &file).await;
+        }
+        ImportCmd::Epss { store, file } => {
+            let (s, _) = open(&store).await?;
+            return crate::scanimport::epss(&s, &file).await;
+        }
     };
     let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
     let cols = if systems { SYSTEM_COLUMNS } else { AGENCY_COLUMNS };

@@ -94,3 +94,34 @@ pub async fn run(
     }
     Ok(if failed { EXIT_INVALID } else { 0 })
 }
+
+/// `khien import kev FILE`.
+pub async fn kev(store: &Store, file: &std::path::Path) -> Result<u8> {
+    let f = std::fs::File::open(file).map_err(|e| anyhow!("cannot open {}: {e}", file.display()))?;
+    let kev = match khien_vuln::intel::parse_kev(f) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("error: {}: {e} (nothing was loaded)", file.display());
+            return Ok(EXIT_INVALID);
+        }
+    };
+    let s = store.kev_replace(&crate::ops::cli_principal(), &kev).await?;
+    println!(
+        "loaded KEV catalogue {} — {} CVEs; {} vulnerabilities changed priority",
+        kev.version, s.entries, s.vulns_changed
+    );
+    Ok(0)
+}
+
+/// `khien import epss FILE`.
+pub async fn epss(store: &Store, file: &std::path::Path) -> Result<u8> {
+    let f = std::fs::File::open(file).map_err(|e| anyhow!("cannot open {}: {e}", file.display()))?;
+    let mut rows = Vec::new();
+    if let Err(e) = khien_vuln::intel::parse_epss(f, &mut |s| rows.push((s.cve.to_string(), s.score, s.percentile))) {
+        eprintln!("error: {}: {e} (nothing was loaded)", file.display());
+        return Ok(EXIT_INVALID);
+    }
+    let s = store.epss_replace(&crate::ops::cli_principal(), &rows).await?;
+    println!("loaded EPSS scores — {} CVEs; {} vulnerabilities changed score", s.entries, s.vulns_changed);
+    Ok(0)
+}

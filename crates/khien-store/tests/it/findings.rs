@@ -189,4 +189,41 @@ on_each_backend! {
         let overdue = s.findings_list(&Scope::All, &FindingFilter { overdue: true, ..Default::default() }, None, 10).await.unwrap();
         assert_eq!(overdue.total, 1);
     }
+
+    async fn kev_and_epss_raise_priority(s) {
+        agency(s, "P", "Tỉnh", "province", "").await;
+        let sys = system(s, "S1", "P", &[]).await;
+        import(s, &admin(), &nessus(&[("10.0.0.1", 100, &[(4577, 1), (1, 1)])]), ImportTarget::System(sys.id)).await.unwrap();
+        let kev = khien_vuln::intel::Kev {
+            version: "t".into(),
+            entries: vec![khien_vuln::intel::KevEntry {
+                cve: "CVE-2024-4577".into(),
+                vendor: "PHP Group".into(),
+                product: "PHP".into(),
+                name: "PHP-CGI OS Command Injection".into(),
+                date_added: "2024-06-12".into(),
+                due_date: "2024-07-03".into(),
+                ransomware: "Known".into(),
+            }],
+        };
+        let r = s.kev_replace(&with_role(Role::Analyst), &kev).await;
+        assert!(matches!(r, Err(StoreError::Forbidden)));
+        let r = s.kev_replace(&admin(), &kev).await.unwrap();
+        assert_eq!((r.entries, r.vulns_changed), (1, 1));
+        let kevs = s.findings_list(&Scope::All, &FindingFilter { kev: true, ..Default::default() }, None, 10).await.unwrap();
+        assert_eq!(kevs.total, 1);
+        let f = &kevs.items[0];
+        assert_eq!(f.due_at, Some(100 + 15 * 86_400), "a low finding of a KEV gets the critical deadline");
+        let d = s.finding_get(&Scope::All, f.id).await.unwrap().unwrap();
+        assert_eq!(d.kev[0].name, "PHP-CGI OS Command Injection");
+        let other = s.findings_list(&Scope::All, &FindingFilter { q: "CVE-2024-1".into(), ..Default::default() }, None, 10).await.unwrap();
+        assert_eq!(other.items[0].due_at, Some(100 + 180 * 86_400));
+        let r = s.epss_replace(&admin(), &[("CVE-2024-4577".into(), 0.94, 0.999), ("CVE-2099-0001".into(), 0.1, 0.5)]).await.unwrap();
+        assert_eq!((r.entries, r.vulns_changed), (2, 1));
+        assert_eq!(s.finding_get(&Scope::All, f.id).await.unwrap().unwrap().row.epss, Some(0.94));
+        // A new scan of a KEV CVE is flagged at import.
+        import(s, &admin(), &nessus(&[("10.0.0.2", 200, &[(4577, 1)])]), ImportTarget::System(sys.id)).await.unwrap();
+        let kevs = s.findings_list(&Scope::All, &FindingFilter { kev: true, ..Default::default() }, None, 10).await.unwrap();
+        assert_eq!(kevs.total, 2);
+    }
 }

@@ -31,7 +31,12 @@ async fn both_schemas_have_the_same_tables_and_columns() {
     assert!(lite.contains(&("agencies".into(), "path".into())));
     // Always: compare against the PostgreSQL migration text, so a forgotten column shows
     // even without a PostgreSQL server.
-    let pg_sql = include_str!("../../migrations/postgres/0001_foundation.sql");
+    let pg_sql = [
+        include_str!("../../migrations/postgres/0001_foundation.sql"),
+        include_str!("../../migrations/postgres/0002_browse_indexes.sql"),
+        include_str!("../../migrations/postgres/0003_findings.sql"),
+    ]
+    .concat();
     for (table, col) in &lite {
         let create = format!("CREATE TABLE {table} (");
         let body = pg_sql.split(&create).nth(1).unwrap_or_else(|| panic!("postgres migration lacks table {table}"));
