@@ -5,6 +5,7 @@
 mod api;
 mod pages;
 mod tenancy;
+mod vulns;
 
 use khien_store::Store;
 use khien_testkit::{TestApp, agency, system, user};

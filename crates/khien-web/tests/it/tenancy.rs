@@ -259,6 +259,23 @@ on_each_backend! {
                 assert!(!body.contains(word), "{path} leaked {word}");
             }
         }
+        // Vulnerability pages: nothing of B, nor the province's unassigned list.
+        for path in ["/vulns", "/findings", "/findings?status=all", "/findings?system=SYS-B", "/findings?q=Bêta", "/findings?unassigned=1", "/scans/upload", "/findings/export/csv?status=all", "/findings/export/csv?system=SYS-B"] {
+            let (st, body) = get(path.to_string()).await;
+            assert_eq!(st, 200, "{path}");
+            for word in ["bí mật", "vô chủ", "SYS-B", "10.99.0.9", "10.2.0.1"] {
+                // The search box echoes what the officer typed; that is not a leak.
+                if path.contains(word) {
+                    continue;
+                }
+                assert!(!body.contains(word), "{path} leaked {word}");
+            }
+        }
+        for id in [w.finding_b, w.finding_unassigned] {
+            let (st, body) = get(format!("/findings/{id}")).await;
+            assert_eq!(st, 404, "finding {id}");
+            assert!(!body.contains("Bêta"));
+        }
         // Admin-only pages: forbidden.
         for path in ["/users", "/users/new", "/users/1/edit", "/audit", "/import", "/agencies/new"] {
             assert_eq!(get(path.to_string()).await.0, 403, "{path}");
@@ -288,6 +305,21 @@ on_each_backend! {
         assert_eq!(st, 403);
         let (st, _) = post(format!("/users/{}/disable", 1), form(vec![])).await;
         assert_eq!(st, 403);
+        for id in [w.finding_b, w.finding_unassigned] {
+            let (st, _) = post(format!("/findings/{id}/status"), form(vec![("to", "in_remediation")])).await;
+            assert_eq!(st, 404);
+            let (st, _) = post(format!("/findings/{id}/comments"), form(vec![("text", "x")])).await;
+            assert_eq!(st, 404);
+            let (st, _) = post(format!("/findings/{id}/assign"), form(vec![("system", "SYS-A")])).await;
+            assert_eq!(st, 404);
+        }
+        let (st, body) = post("/findings/bulk".into(), form(vec![("to", "in_remediation"), ("system", "SYS-B"), ("status", "active")])).await;
+        assert_eq!(st, 200);
+        assert!(body.contains("số lỗ hổng: 0"), "bulk on B changes nothing");
+        for id in [w.finding_b, w.finding_unassigned] {
+            let d = w.app.store.finding_get(&khien_core::Scope::All, id).await.unwrap().unwrap();
+            assert!(d.row.status == "open" && d.events.is_empty(), "finding {id} untouched");
+        }
         let store = &w.app.store;
         assert_eq!(store.system_get(&khien_core::Scope::All, w.sys_b).await.unwrap().unwrap().name, "Hệ thống SYS-B");
         assert_eq!(store.assets_list(&khien_core::Scope::All, w.sys_b).await.unwrap().len(), 1);
