@@ -41,6 +41,7 @@ impl Layout {
             ("/users", "nav.users", p.can(Action::ManageUsers)),
             ("/import", "nav.import", p.can(Action::Import)),
             ("/audit", "nav.audit", p.can(Action::ReadAudit)),
+            ("/settings", "nav.settings", p.can(Action::ManageSettings)),
         ];
         nav.retain(|(_, _, show)| *show);
         let nav = nav

@@ -147,7 +147,22 @@ async fn serve(args: StoreArgs, listen: Option<String>, demo_flag: bool, secure:
     println!("listening on http://{addr}");
     tracing::info!(%addr, backend = ?store.backend(), "khien serving");
     let state = khien_web::AppState::new(store.clone(), config);
+    // Accepted risks reopen when their acceptance expires: checked at start and hourly.
+    let housekeeping = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            loop {
+                match khien_store::findings::expire_acceptances(&store).await {
+                    Ok(n) if n > 0 => tracing::info!(reopened = n, "risk acceptances expired"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "checking risk acceptances"),
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+            }
+        })
+    };
     khien_web::serve(listener, state).await?;
+    housekeeping.abort();
     store.close().await;
     Ok(0)
 }

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/findings/{id}/status", axum::routing::post(vuln::set_status))
         .route("/findings/{id}/comments", axum::routing::post(vuln::add_comment))
         .route("/findings/{id}/assign", axum::routing::post(vuln::assign))
+        .route("/settings/deadlines", get(vuln::get_deadlines).put(vuln::put_deadlines))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
 }

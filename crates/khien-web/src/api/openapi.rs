@@ -34,6 +34,8 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/v1/findings/{id}/status"),
     ("post", "/api/v1/findings/{id}/comments"),
     ("post", "/api/v1/findings/{id}/assign"),
+    ("get", "/api/v1/settings/deadlines"),
+    ("put", "/api/v1/settings/deadlines"),
 ];
 
 fn list_of(schema: &str) -> Value {
@@ -198,6 +200,10 @@ pub fn spec() -> Value {
             "/api/v1/findings/{id}": {"get": op("One finding with description, solution, evidence, history and KEV entries.", json!([path_id()]), None, ("200", r("Finding")))},
             "/api/v1/findings/{id}/status": {"post": op("Change a finding's status (the lifecycle rule decides which role may make which change).", json!([path_id()]), Some("StatusInput"), ("200", r("Finding")))},
             "/api/v1/findings/{id}/comments": {"post": op("Comment on a finding.", json!([path_id()]), Some("CommentInput"), ("201", json!({})))},
+            "/api/v1/settings/deadlines": {
+                "get": op("Remediation deadlines in days per severity.", empty.clone(), None, ("200", r("Deadlines"))),
+                "put": op("Change the deadlines (province admins); every finding's due date is recomputed.", empty.clone(), Some("Deadlines"), ("200", r("Deadlines")))
+            },
             "/api/v1/findings/{id}/assign": {"post": op("Give an unassigned finding's target to a system; its other unassigned findings follow and later scans attach by themselves.", json!([path_id()]), Some("AssignInput"), ("200", json!({"type": "object", "properties": {"moved": {"type": "integer"}}})))}
         },
         "components": {
@@ -257,6 +263,9 @@ pub fn spec() -> Value {
                 "BulkStatusInput": {"type": "object", "required": ["status"], "properties": {
                     "status": {"type": "string"}, "reason": {"type": "string"}, "until": {"type": ["string", "integer"]},
                     "filter": {"type": "object", "description": "The list filters: system, severity, status, q, overdue, kev, unassigned, agency."}}},
+                "Deadlines": {"type": "object", "required": ["critical", "high", "medium", "low"], "properties": {
+                    "critical": {"type": "integer", "minimum": 1, "maximum": 3650, "default": 15}, "high": {"type": "integer", "default": 30},
+                    "medium": {"type": "integer", "default": 90}, "low": {"type": "integer", "default": 180}}},
                 "CommentInput": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
                 "AssignInput": {"type": "object", "required": ["system"], "properties": {"system": {"type": "string", "description": "System code."}}},
                 "AuditEntry": {"type": "object", "properties": {"seq": {"type": "integer"}, "at": {"type": "integer"}, "actor": {"type": "string"}, "action": {"type": "string"}, "entity": {"type": "string"}, "entity_id": {"type": "string"}, "before_json": {"type": "string"}, "after_json": {"type": "string"}, "hash": {"type": "string"}}}

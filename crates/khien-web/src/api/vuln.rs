@@ -343,3 +343,16 @@ pub async fn assign(
     let moved = s.store.finding_assign(&p, id(&raw)?, sid).await?;
     Ok(Json(json!({"moved": moved})).into_response())
 }
+
+pub async fn get_deadlines(State(s): State<AppState>, ApiCaller(_p): ApiCaller) -> Result<Response, ApiError> {
+    Ok(Json(s.store.deadline_policy().await?).into_response())
+}
+
+pub async fn put_deadlines(
+    State(s): State<AppState>,
+    ApiCaller(p): ApiCaller,
+    JsonBody(policy): JsonBody<khien_core::vuln::DeadlinePolicy>,
+) -> Result<Response, ApiError> {
+    s.store.deadline_policy_set(&p, policy).await?;
+    Ok(Json(s.store.deadline_policy().await?).into_response())
+}

@@ -53,6 +53,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/findings/{id}/status", post(vulns::set_status))
         .route("/findings/{id}/comments", post(vulns::comment))
         .route("/findings/{id}/assign", post(vulns::assign))
+        .route("/settings", get(vulns::settings).post(vulns::save_settings))
         .route("/scans/upload", get(vulns::upload_form).post(vulns::upload).layer(DefaultBodyLimit::disable()))
         .route("/account", get(account::page))
         .route("/account/password", post(account::change_password))

@@ -781,3 +781,95 @@ pub async fn upload(State(s): State<AppState>, ctx: Ctx, mut mp: Multipart) -> R
         }
     }
 }
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    t: Tr,
+    l: Layout,
+    critical: String,
+    high: String,
+    medium: String,
+    low: String,
+    kev_count: i64,
+    epss_count: i64,
+    flash: String,
+    error: String,
+}
+
+async fn settings_page(
+    s: &AppState,
+    ctx: &Ctx,
+    values: Option<[String; 4]>,
+    flash: String,
+    error: String,
+) -> Result<Response, PageError> {
+    if !ctx.principal.can(Action::ManageSettings) {
+        return Err(PageError::forbidden(ctx));
+    }
+    let p = s.store.deadline_policy().await.map_err(store_err(ctx))?;
+    let [critical, high, medium, low] =
+        values.unwrap_or_else(|| [p.critical, p.high, p.medium, p.low].map(|d| d.to_string()));
+    let count = |table: &str| khien_store::sql::Sql::new(&format!("SELECT COUNT(*) FROM {table}"));
+    let kev_count = s.store.scalar(count("kev")).await.map_err(store_err(ctx))?;
+    let epss_count = s.store.scalar(count("epss")).await.map_err(store_err(ctx))?;
+    let status = if error.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok(render(
+        status,
+        &SettingsPage {
+            t: ctx.t,
+            l: Layout::new(ctx),
+            critical,
+            high,
+            medium,
+            low,
+            kev_count,
+            epss_count,
+            flash,
+            error,
+        },
+    ))
+}
+
+pub async fn settings(State(s): State<AppState>, ctx: Ctx, Query(q): Query<FlashQuery>) -> Result<Response, PageError> {
+    let flash = q.flash.as_deref().map(|f| ctx.t.s(f).to_string()).unwrap_or_default();
+    settings_page(&s, &ctx, None, flash, String::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct DeadlineForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    critical: String,
+    #[serde(default)]
+    high: String,
+    #[serde(default)]
+    medium: String,
+    #[serde(default)]
+    low: String,
+}
+
+pub async fn save_settings(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<DeadlineForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    let values = [f.critical.clone(), f.high.clone(), f.medium.clone(), f.low.clone()];
+    let nums: Vec<Option<i64>> = values.iter().map(|v| v.trim().parse().ok()).collect();
+    let policy = match nums.as_slice() {
+        [Some(c), Some(h), Some(m), Some(l)] => {
+            khien_core::vuln::DeadlinePolicy { critical: *c, high: *h, medium: *m, low: *l }
+        }
+        _ => return settings_page(&s, &ctx, Some(values), String::new(), ctx.t.s("settings.bad_days").into()).await,
+    };
+    match s.store.deadline_policy_set(&ctx.principal, policy).await {
+        Ok(()) => Ok(Redirect::to("/settings?flash=vulns.saved").into_response()),
+        Err(khien_store::StoreError::Invalid(errs)) => {
+            let msg = errs.iter().map(|e| e.problem.message(ctx.t.code())).collect::<Vec<_>>().join(" ");
+            settings_page(&s, &ctx, Some(values), String::new(), msg).await
+        }
+        Err(e) => Err(store_err(&ctx)(e)),
+    }
+}

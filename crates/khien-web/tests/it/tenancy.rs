@@ -202,6 +202,15 @@ on_each_backend! {
                     assert_eq!(st, 200, "{body}");
                     assert!(body.contains("\"changed\":0"), "{body}");
                 }
+                ("get", "/api/v1/settings/deadlines") => {
+                    let (st, body) = get("/api/v1/settings/deadlines".into()).await;
+                    assert_eq!(st, 200);
+                    assert!(body.contains("\"critical\":15"), "{body}");
+                }
+                ("put", "/api/v1/settings/deadlines") => {
+                    let (st, _) = send("PUT", "/api/v1/settings/deadlines".into(), json!({"critical": 365, "high": 365, "medium": 365, "low": 365})).await;
+                    assert_eq!(st, 403, "only province admins set deadlines");
+                }
                 other => panic!("no tenancy case for {other:?}: add one"),
             }
         }
@@ -277,7 +286,7 @@ on_each_backend! {
             assert!(!body.contains("Bêta"));
         }
         // Admin-only pages: forbidden.
-        for path in ["/users", "/users/new", "/users/1/edit", "/audit", "/import", "/agencies/new"] {
+        for path in ["/users", "/users/new", "/users/1/edit", "/audit", "/import", "/agencies/new", "/settings"] {
             assert_eq!(get(path.to_string()).await.0, 403, "{path}");
         }
         // Changes to B's records: refused, nothing written.

@@ -55,6 +55,14 @@ on_each_backend! {
         let r = post(format!("/findings/{}/assign", w.finding_unassigned), vec![("_csrf", s.csrf.clone()), ("system", "SYS-A".into())]).await.unwrap();
         assert_eq!(r.status(), 303);
         assert!(w.app.store.assets_list(&khien_core::Scope::All, w.sys_a).await.unwrap().iter().any(|a| a.value == "10.99.0.9"));
+        // Deadlines: bad input is explained, good input recomputes due dates.
+        let r = post("/settings".into(), vec![("_csrf", s.csrf.clone()), ("critical", "40".into()), ("high", "30".into()), ("medium", "90".into()), ("low", "180".into())]).await.unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("không được có thời hạn dài hơn"));
+        let r = post("/settings".into(), vec![("_csrf", s.csrf.clone()), ("critical", "7".into()), ("high", "30".into()), ("medium", "90".into()), ("low", "180".into())]).await.unwrap();
+        assert_eq!(r.status(), 303);
+        let d = w.app.store.finding_get(&khien_core::Scope::All, w.finding_b).await.unwrap().unwrap();
+        assert_eq!(d.row.due_at, Some(1_700_000_000 + 7 * 86_400));
         // Bulk: every active critical finding of SYS-B into remediation.
         let r = post("/findings/bulk".into(), vec![("_csrf", s.csrf.clone()), ("to", "in_remediation".into()), ("system", "SYS-B".into()), ("status", "active".into())]).await.unwrap();
         assert_eq!(r.status(), 200);
