@@ -797,3 +797,27 @@ async fn trend_row_pg(p: &sqlx::PgPool, q: Sql) -> StoreResult<Vec<i64>> {
     let row = query.fetch_one(p).await?;
     Ok((0..row.len()).map(|i| row.try_get::<i64, _>(i).unwrap_or(0)).collect())
 }
+
+impl Store {
+    /// Active findings matching `filter` in `scope`, by severity (critical first), and how
+    /// many of them are overdue: `([critical, high, medium, low, info], overdue)`.
+    pub async fn finding_counts(&self, scope: &Scope, filter: &FindingFilter) -> StoreResult<([i64; 5], i64)> {
+        let now = now();
+        let mut q = Sql::new("SELECT f.severity_rank, COUNT(*), SUM(CASE WHEN f.due_at < ");
+        q.bind(now).push(
+            " THEN 1 ELSE 0 END) FROM findings f JOIN vulns v ON v.id = f.vuln_id LEFT JOIN systems s ON s.id = f.system_id \
+             WHERE f.status IN ('open', 'in_remediation') AND ",
+        );
+        q.finding_visible("f", scope);
+        filter.apply(&mut q, now)?;
+        q.push(" GROUP BY f.severity_rank");
+        let rows: Vec<(i64, i64, i64)> = self.all(q).await?;
+        let mut out = [0i64; 5];
+        let mut overdue = 0;
+        for (rank, n, o) in rows {
+            out[(4 - rank.clamp(0, 4)) as usize] += n;
+            overdue += o;
+        }
+        Ok((out, overdue))
+    }
+}

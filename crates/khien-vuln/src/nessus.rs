@@ -12,6 +12,10 @@ use std::io::BufRead;
 /// Largest text kept from one element (descriptions, plugin output).
 const MAX_TEXT: usize = 1 << 20;
 
+/// Largest piece of XML (a tag with its attributes, a text run, an element read as text) the
+/// parser accepts; beyond it the report is refused instead of filling memory.
+const MAX_EVENT: usize = 64 << 20;
+
 #[derive(Default)]
 struct Host {
     name: String,
@@ -54,7 +58,7 @@ fn item_from(e: &BytesStart<'_>, host: &Host) -> Finding {
 
 /// Parse a `.nessus` report, calling `emit` for each finding; returns how many there were.
 pub fn parse<R: BufRead>(input: R, emit: &mut dyn FnMut(Finding)) -> Result<usize, ParseError> {
-    let mut reader = quick_xml::Reader::from_reader(input);
+    let mut reader = quick_xml::Reader::from_reader(crate::xml::EventLimit::new(input, MAX_EVENT));
     let mut buf = Vec::new();
     let mut text = Vec::new();
     let mut seen_root = false;
@@ -64,6 +68,7 @@ pub fn parse<R: BufRead>(input: R, emit: &mut dyn FnMut(Finding)) -> Result<usiz
     let mut count = 0usize;
     loop {
         buf.clear();
+        reader.get_mut().reset();
         let ev = reader.read_event_into(&mut buf).map_err(|e| err(&reader, "NessusClientData_v2", e))?;
         match ev {
             Event::Start(e) | Event::Empty(e) if !seen_root => {

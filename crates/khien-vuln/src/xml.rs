@@ -3,7 +3,59 @@
 
 use crate::ParseError;
 use quick_xml::events::Event;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
+
+/// A [`BufRead`] that refuses to hand out more than `limit` bytes between two calls of
+/// [`EventLimit::reset`] (made before each event): quick-xml keeps a whole event in memory,
+/// so this bounds memory for a crafted enormous attribute or text at the cost of a counter.
+pub(crate) struct EventLimit<R> {
+    inner: R,
+    since: usize,
+    limit: usize,
+}
+
+impl<R> EventLimit<R> {
+    pub(crate) fn new(inner: R, limit: usize) -> EventLimit<R> {
+        EventLimit { inner, since: 0, limit }
+    }
+
+    pub(crate) fn reset(&mut self) {
+        self.since = 0;
+    }
+
+    fn check(&self) -> std::io::Result<()> {
+        if self.since > self.limit {
+            return Err(std::io::Error::other(format!(
+                "a tag, attribute or text larger than {} MiB; the report is refused",
+                self.limit >> 20
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl<R: BufRead> Read for EventLimit<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        self.check()?;
+        let n = self.inner.read(out)?;
+        self.since += n;
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for EventLimit<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.check()?;
+        let room = self.limit + 1 - self.since;
+        let buf = self.inner.fill_buf()?;
+        Ok(&buf[..buf.len().min(room)])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.since += n;
+        self.inner.consume(n);
+    }
+}
 
 pub(crate) fn err<R>(reader: &quick_xml::Reader<R>, element: &str, e: impl std::fmt::Display) -> ParseError {
     ParseError::Xml { offset: reader.buffer_position(), element: element.to_string(), message: e.to_string() }

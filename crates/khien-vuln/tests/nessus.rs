@@ -77,3 +77,20 @@ fn bad_input_names_the_problem() {
         ("A & B", "10.0.0.1", None, Severity::Critical)
     );
 }
+
+#[test]
+fn enormous_attribute_is_refused_with_bounded_memory() {
+    // 80 MiB in one attribute: beyond the 64 MiB event limit.
+    let big = "A".repeat(80 << 20);
+    let doc =
+        format!("<NessusClientData_v2><Report><ReportHost name=\"{big}\"></ReportHost></Report></NessusClientData_v2>");
+    let e = parse_str(&doc).unwrap_err();
+    assert!(e.to_string().contains("larger than 64 MiB"), "{e}");
+    // A large but acceptable description is kept, capped at 1 MiB.
+    let text = "x".repeat(3 << 20);
+    let doc = format!(
+        "<NessusClientData_v2><Report><ReportHost name=\"h\"><ReportItem severity=\"1\" pluginID=\"1\"><description>{text}</description></ReportItem></ReportHost></Report></NessusClientData_v2>"
+    );
+    let v = parse_str(&doc).unwrap();
+    assert_eq!(v[0].description.len(), 1 << 20);
+}

@@ -138,6 +138,9 @@ struct SystemPage {
     flash: String,
     asset_value: String,
     asset_error: String,
+    /// Active findings by severity (key, label, count) and overdue ones.
+    findings: Vec<(&'static str, &'static str, i64)>,
+    overdue: i64,
 }
 
 async fn system_page(
@@ -155,7 +158,16 @@ async fn system_page(
     let users = s.store.system_users(scope, id).await.map_err(store_err(ctx))?;
     let can_edit =
         ctx.principal.can(Action::ManageSystems) && s.store.system_writable(scope, id).await.map_err(store_err(ctx))?;
+    let filter = khien_store::findings::FindingFilter { system_id: Some(id), ..Default::default() };
+    let (counts, overdue) = s.store.finding_counts(scope, &filter).await.map_err(store_err(ctx))?;
+    let findings = khien_core::vuln::Severity::DESC
+        .iter()
+        .zip(counts)
+        .map(|(sev, n)| (sev.as_str(), sev.label(t.code()), n))
+        .collect();
     let page = SystemPage {
+        findings,
+        overdue,
         t,
         l: Layout::new(ctx),
         category: t.label("cat", &sys.category),

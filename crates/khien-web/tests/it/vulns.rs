@@ -19,6 +19,10 @@ on_each_backend! {
         assert!(html.contains("2 hệ thống có lỗ hổng"), "two systems have findings");
         let html = get("/findings?severity=critical").await.unwrap().text().await.unwrap();
         assert!(html.contains("Lỗi Alpha") && html.contains("Lỗi bí mật Bêta") && !html.contains("Lỗi vô chủ"));
+        let html = get(&format!("/findings?agency={}", w.a)).await.unwrap().text().await.unwrap();
+        assert!(html.contains("Lỗi Alpha") && !html.contains("Bêta"), "agency view: A's subtree only");
+        let html = get(&format!("/systems/{}", w.sys_a)).await.unwrap().text().await.unwrap();
+        assert!(html.contains("id=\"system-findings\"") && html.contains("/findings?system=SYS-A&severity=critical"));
         let html = get("/findings?unassigned=1").await.unwrap().text().await.unwrap();
         assert!(html.contains("Lỗi vô chủ Bêta") && !html.contains("Lỗi Alpha"));
         let html = get(&format!("/findings/{}", w.finding_a)).await.unwrap().text().await.unwrap();
