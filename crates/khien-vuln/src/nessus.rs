@@ -1,7 +1,8 @@
 //! Nessus v2 (`.nessus`, `NessusClientData_v2`) reports, streamed: one finding per
 //! `ReportItem`. Severity mapping (the `severity` attribute): 0 info, 1 low, 2 medium,
 //! 3 high, 4 critical. Host: the `host-fqdn` property or the `ReportHost` name; IP: the
-//! `host-ip` property (or the name when it is an address). CVSS: v4, else v3, else v2, as given.
+//! `host-ip` property (or the name when it is an address); a Nessus WAS host named by its URL
+//! gives url and host. CVSS: v4, else v3, else v2, as given (WAS: `cvssv3`, `cvss`).
 
 use crate::ParseError;
 use crate::finding::{Finding, Severity, parse_cwe};
@@ -45,6 +46,17 @@ fn item_from(e: &BytesStart<'_>, host: &Host) -> Finding {
         _ => Severity::Info,
     };
     f.host = if host.fqdn.is_empty() { host.name.clone() } else { host.fqdn.clone() };
+    // Nessus WAS names the host by its URL ("http://example.com/").
+    if f.host.contains("://")
+        && let Some((scheme, rest)) = f.host.split_once("://")
+    {
+        let authority = rest.split('/').next().unwrap_or("");
+        let name = authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(authority).to_string();
+        if matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") && !name.is_empty() {
+            f.url = f.host.clone();
+            f.host = name;
+        }
+    }
     f.ip = if !host.ip.is_empty() {
         host.ip.clone()
     } else if host.name.parse::<std::net::IpAddr>().is_ok() {
@@ -109,7 +121,9 @@ pub fn parse<R: BufRead>(input: R, emit: &mut dyn FnMut(Finding)) -> Result<usiz
                             "cvss4_vector" => v4.1 = v.to_string(),
                             "cvss3_base_score" => v3.0 = v.parse::<f64>().ok(),
                             "cvss3_vector" => v3.1 = v.to_string(),
-                            "cvss_base_score" => v2.0 = v.parse::<f64>().ok(),
+                            "cvss_base_score" | "cvss" => v2.0 = v.parse::<f64>().ok(),
+                            // Nessus WAS writes bare scores.
+                            "cvssv3" => v3.0 = v.parse::<f64>().ok(),
                             "cvss_vector" => v2.1 = v.to_string(),
                             "description" => f.description = v.to_string(),
                             "solution" => f.solution = v.to_string(),

@@ -94,3 +94,22 @@ fn enormous_attribute_is_refused_with_bounded_memory() {
     let v = parse_str(&doc).unwrap();
     assert_eq!(v[0].description.len(), 1 << 20);
 }
+
+#[test]
+fn nessus_was_reports() {
+    let v = parse_file("nessus_was_one_vuln.xml");
+    assert_eq!(v.len(), 1);
+    let f = &v[0];
+    assert_eq!(
+        (f.title.as_str(), f.rule_id.as_str(), f.severity),
+        ("Cross-Site Scripting (XSS)", "98104", Severity::High)
+    );
+    assert_eq!((f.host.as_str(), f.url.as_str(), f.port), ("google.com", "http://google.com/", Some(80)));
+    assert_eq!(f.cvss_score, Some(7.1), "the CVSS v3 score wins");
+    assert!(f.references.iter().any(|r| r.contains("owasp.org")));
+    assert_eq!(
+        khien_vuln::detect(&std::fs::read(sample("nessus_was_one_vuln.xml")).unwrap()),
+        khien_vuln::Detected::Format(khien_vuln::Format::Nessus)
+    );
+    assert!(parse_file("nessus_was_no_vuln.xml").is_empty(), "a host without items is no finding");
+}
