@@ -5,12 +5,8 @@ use khien_vuln::{Detected, Finding, Format, ParseError, Severity, detect, nessus
 use std::io::BufReader;
 use std::path::PathBuf;
 
-/// `shared/testdata` beside the checkout, or `KHIEN_TESTDATA`.
 fn sample(name: &str) -> PathBuf {
-    let root = std::env::var_os("KHIEN_TESTDATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata"));
-    root.join("scans/nessus").join(name)
+    crate::testdata("scans/nessus").join(name)
 }
 
 const SAMPLES: [&str; 8] = [

@@ -3,10 +3,7 @@
 use std::path::PathBuf;
 
 fn sample(name: &str) -> PathBuf {
-    let root = std::env::var_os("KHIEN_TESTDATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata"));
-    root.join("intel").join(name)
+    crate::testdata("intel").join(name)
 }
 
 #[test]

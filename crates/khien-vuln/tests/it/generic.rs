@@ -6,12 +6,8 @@ use khien_vuln::{Detected, Finding, Format, ParseError, Severity, detect, generi
 use std::io::{BufReader, Read};
 use std::path::PathBuf;
 
-/// `shared/testdata` beside the checkout, or `KHIEN_TESTDATA`.
 fn sample(name: &str) -> PathBuf {
-    let root = std::env::var_os("KHIEN_TESTDATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata"));
-    root.join("scans/generic_csv").join(name)
+    crate::testdata("scans/generic_csv").join(name)
 }
 
 const SAMPLES: [&str; 4] =

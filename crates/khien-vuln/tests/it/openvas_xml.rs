@@ -5,12 +5,8 @@ use khien_vuln::{Detected, Finding, Format, ParseError, Severity, detect, openva
 use std::io::BufReader;
 use std::path::PathBuf;
 
-/// `shared/testdata` beside the checkout, or `KHIEN_TESTDATA`.
 fn sample(name: &str) -> PathBuf {
-    let root = std::env::var_os("KHIEN_TESTDATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata"));
-    root.join("scans/openvas").join(name)
+    crate::testdata("scans/openvas").join(name)
 }
 
 const SAMPLES: [&str; 3] = ["no_vuln.xml", "one_vuln.xml", "report_detail_v2.xml"];
