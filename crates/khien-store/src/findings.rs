@@ -778,9 +778,13 @@ async fn trend_row_sqlite(p: &sqlx::SqlitePool, q: Sql) -> StoreResult<Vec<i64>>
     use sqlx::Row;
     let mut query = sqlx::query(sqlx::AssertSqlSafe(q.text));
     for a in q.args {
-        if let crate::sql::Arg::I64(v) = a {
-            query = query.bind(v);
-        }
+        query = match a {
+            crate::sql::Arg::I64(v) => query.bind(v),
+            crate::sql::Arg::OptI64(v) => query.bind(v),
+            crate::sql::Arg::Text(v) => query.bind(v),
+            crate::sql::Arg::Bool(v) => query.bind(v),
+            crate::sql::Arg::OptF64(v) => query.bind(v),
+        };
     }
     let row = query.fetch_one(p).await?;
     Ok((0..row.len()).map(|i| row.try_get::<i64, _>(i).unwrap_or(0)).collect())
@@ -790,9 +794,13 @@ async fn trend_row_pg(p: &sqlx::PgPool, q: Sql) -> StoreResult<Vec<i64>> {
     use sqlx::Row;
     let mut query = sqlx::query(sqlx::AssertSqlSafe(q.text));
     for a in q.args {
-        if let crate::sql::Arg::I64(v) = a {
-            query = query.bind(v);
-        }
+        query = match a {
+            crate::sql::Arg::I64(v) => query.bind(v),
+            crate::sql::Arg::OptI64(v) => query.bind(v),
+            crate::sql::Arg::Text(v) => query.bind(v),
+            crate::sql::Arg::Bool(v) => query.bind(v),
+            crate::sql::Arg::OptF64(v) => query.bind(v),
+        };
     }
     let row = query.fetch_one(p).await?;
     Ok((0..row.len()).map(|i| row.try_get::<i64, _>(i).unwrap_or(0)).collect())

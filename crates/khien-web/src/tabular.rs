@@ -271,6 +271,37 @@ pub fn column_of(table: &Table, cols: &[(&str, &[&str])], field: &str) -> String
     field.to_string()
 }
 
+/// A cell for a CSV export: a value that a spreadsheet would read as a formula (starting with
+/// `=`, `+`, `-`, `@`, tab or CR) gets a leading apostrophe, so an exported scanner text can
+/// never run as a formula on an officer's computer.
+pub fn safe_cell(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+/// An XLSX workbook with one sheet: a bold header row and text cells (never formulas).
+pub fn write_xlsx(sheet: &str, head: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, String> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let name: String = sheet.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+    ws.set_name(if name.is_empty() { "Sheet1" } else { &name }).map_err(|e| e.to_string())?;
+    let bold = Format::new().set_bold();
+    for (c, h) in head.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold).map_err(|e| e.to_string())?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            let v: String = v.chars().take(32_000).collect();
+            ws.write_string((r + 1) as u32, c as u16, &v).map_err(|e| e.to_string())?;
+        }
+    }
+    ws.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
+    wb.save_to_buffer().map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,35 +343,4 @@ mod tests {
         assert_eq!(s[0].input.user_codes, ["SYT", "STC"]);
         assert_eq!(s[0].assets, ["10.0.0.1", "mail.a.vn"]);
     }
-}
-
-/// A cell for a CSV export: a value that a spreadsheet would read as a formula (starting with
-/// `=`, `+`, `-`, `@`, tab or CR) gets a leading apostrophe, so an exported scanner text can
-/// never run as a formula on an officer's computer.
-pub fn safe_cell(s: &str) -> String {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
-        _ => s.to_string(),
-    }
-}
-
-/// An XLSX workbook with one sheet: a bold header row and text cells (never formulas).
-pub fn write_xlsx(sheet: &str, head: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, String> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    let name: String = sheet.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
-    ws.set_name(if name.is_empty() { "Sheet1" } else { &name }).map_err(|e| e.to_string())?;
-    let bold = Format::new().set_bold();
-    for (c, h) in head.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold).map_err(|e| e.to_string())?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            let v: String = v.chars().take(32_000).collect();
-            ws.write_string((r + 1) as u32, c as u16, &v).map_err(|e| e.to_string())?;
-        }
-    }
-    ws.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
-    wb.save_to_buffer().map_err(|e| e.to_string())
 }
