@@ -134,41 +134,11 @@ fn bad_input_names_the_line() {
     );
 }
 
-/// Deterministic mutations of `bytes` (flips, CSV-special bytes, bad UTF-8, cuts).
-fn mutations(bytes: &[u8], count: usize) -> Vec<Vec<u8>> {
-    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
-    let special = [b'"', b',', b';', b'\t', b'\n', b'\r', 0xff, 0xc3, 0xe1, b' '];
-    (0..count)
-        .map(|_| {
-            let mut m = bytes.to_vec();
-            for _ in 0..1 + next() % 4 {
-                if m.is_empty() {
-                    break;
-                }
-                let at = (next() % m.len() as u64) as usize;
-                match next() % 4 {
-                    0 => m[at] = special[(next() % special.len() as u64) as usize],
-                    1 => m.insert(at, special[(next() % special.len() as u64) as usize]),
-                    2 => m.truncate(at),
-                    _ => m[at] = next() as u8,
-                }
-            }
-            m
-        })
-        .collect()
-}
-
 #[test]
 fn mutated_samples_never_panic() {
     for name in SAMPLES {
         let bytes = std::fs::read(sample(name)).unwrap();
-        for m in mutations(&bytes, 300) {
+        for m in crate::mutations(&bytes, 300) {
             let _ = parse_bytes(&m);
         }
     }
