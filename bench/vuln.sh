@@ -4,6 +4,8 @@
 # deduplication into SQLite twice (the second import must change nothing), then into a fresh
 # PostgreSQL database. Prints seconds, findings/s, the ratio to a bare quick-xml pass over the
 # same file (crates/khien-vuln/examples/xml_floor.rs) and peak memory, beside the targets.
+# A second floor is printed for reference: SQLite alone storing as many prepared rows into the
+# real findings table (crates/khien-store/examples/sqlite_insert_floor.rs).
 # Usage: [FINDINGS=N] [HOSTS=N] [SEED=N] [PG_URL=postgres://...] bench/vuln.sh
 # Exits 1 when a target is missed. The report is kept under ~/.cache/khien-bench/.
 set -euo pipefail
@@ -17,8 +19,8 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/khien-target}"
 command -v python3 >/dev/null || { echo "python3 is needed" >&2; exit 2; }
 
 echo "building (release) ..."
-cargo build --release -p khien -p khien-vuln --bins --examples >/dev/null 2>&1 ||
-  cargo build --release -p khien -p khien-vuln --bins --examples
+cargo build --release -p khien -p khien-vuln -p khien-store --bins --examples >/dev/null 2>&1 ||
+  cargo build --release -p khien -p khien-vuln -p khien-store --bins --examples
 DIR="$(mktemp -d)"
 PGDB=""
 cleanup() {
@@ -27,7 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # Copies, so that a concurrent build cannot swap the binaries during the run.
-for b in khien examples/gen_nessus examples/xml_floor; do cp "$CARGO_TARGET_DIR/release/$b" "$DIR/"; done
+for b in khien examples/gen_nessus examples/xml_floor examples/sqlite_insert_floor; do cp "$CARGO_TARGET_DIR/release/$b" "$DIR/"; done
 BIN="$DIR/khien"
 
 # The report, reused while the generator and its parameters are the same.
@@ -46,6 +48,7 @@ SIZE_MB=$(( $(stat -c %s "$FILE") / 1000000 ))
 floor() { "$DIR/xml_floor" "$FILE" | sed 's/.*seconds=//'; }
 F1=$(floor); F2=$(floor)
 FLOOR=$(python3 -c "print(min($F1, $F2))")
+INSERT_FLOOR=$("$DIR/sqlite_insert_floor" "$FINDINGS" | sed 's/.*seconds=//')
 
 # One timed import: prints "seconds peak_kb json".
 timed_import() {
@@ -80,7 +83,7 @@ else
   echo "PostgreSQL is not running at 127.0.0.1:5432: its import is skipped" >&2
 fi
 
-python3 - "$FINDINGS" "$HOSTS" "$SIZE_MB" "$FLOOR" "$S1" "$S2" "$P1" <<'EOF'
+python3 - "$FINDINGS" "$HOSTS" "$SIZE_MB" "$FLOOR" "$S1" "$S2" "$P1" "$INSERT_FLOOR" <<'EOF'
 import json, sys
 findings, hosts, size, floor = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
 def parse(s):
@@ -100,6 +103,8 @@ print()
 print(f"Nessus report: {findings:,} findings, {hosts:,} hosts, {size} MB")
 print(f"{'':34}{'seconds':>9}{'findings/s':>12}{'x floor':>9}{'peak MB':>9}   target")
 print(f"{'bare quick-xml pass (floor)':34}{floor:9.2f}{findings / floor:12,.0f}{1:9.2f}{'':9}")
+ins = float(sys.argv[8])
+print(f"{'SQLite storing prepared rows only':34}{ins:9.2f}{findings / ins:12,.0f}{ins / floor:9.2f}{'':9}   (reference)")
 for name, r in (("SQLite, first import", s1), ("SQLite, second import", s2)):
     secs, mb, j = r
     rate, ratio = findings / secs, secs / floor

@@ -418,12 +418,17 @@ impl Store {
         q.bind(target.as_str()).push(" AND ").finding_visible("f", &p.scope);
         let rows: Vec<(i64, String)> = tx.all(q).await?;
         let owner = format!("s{system_id}");
+        if let Tx::Postgres(t) = &mut tx {
+            // An import into this system checks for existing rows under the same lock.
+            crate::scan_write::lock_owner(t, &owner).await?;
+        }
         let mut moved = 0u64;
         for (fid, fp) in rows {
             let dup = tx
                 .scalar(
-                    Sql::new("SELECT COUNT(*) FROM findings WHERE owner_key = $1 AND fingerprint = $2")
+                    Sql::new("SELECT COUNT(*) FROM findings WHERE owner_key = $1 AND target = $2 AND fingerprint = $3")
                         .arg(owner.as_str())
+                        .arg(target.as_str())
                         .arg(fp.as_str()),
                 )
                 .await?;

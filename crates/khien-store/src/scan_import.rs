@@ -18,14 +18,16 @@ use crate::audit;
 use crate::db::{Store, Tx};
 use crate::error::{StoreError, StoreResult};
 use crate::now;
+use crate::scan_write::{self, CoveredTarget, Prepared, Seen, Stale};
 use crate::sql::Sql;
 use khien_core::vuln::fingerprint::scanner_family;
-use khien_core::vuln::{AssetIndex, DeadlinePolicy, FindingStatus, FingerprintInput, fingerprint, target_key};
+use khien_core::vuln::{AssetIndex, DeadlinePolicy, FindingStatus, FingerprintInput, fingerprint_and_target};
 use khien_core::{Action, Principal, Scope};
 use khien_vuln::Finding;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// Where the findings of a report go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,8 +62,39 @@ pub struct ImportRequest {
     pub target: ImportTarget,
 }
 
-/// The vulnerability content shared by instances; compared to reuse a `vulns` row.
-#[derive(Debug, Clone, PartialEq)]
+/// A `vulns` row met in this import, kept with the report's own fields so that the next
+/// instance of the same plugin is matched by comparing fields, without building anything.
+struct KnownVuln {
+    title: String,
+    severity: i64,
+    cvss_score: Option<f64>,
+    cvss_vector: String,
+    cves: Vec<String>,
+    cwes: Vec<u32>,
+    description: String,
+    solution: String,
+    references: Vec<String>,
+    epss: Option<f64>,
+    id: i64,
+    kev: bool,
+}
+
+impl KnownVuln {
+    fn same(&self, f: &Finding) -> bool {
+        self.severity == f.severity.rank()
+            && self.cvss_score == f.cvss_score
+            && self.epss == f.epss_score
+            && self.title == f.title
+            && self.cvss_vector == f.cvss_vector
+            && self.cves == f.cves
+            && self.cwes == f.cwes
+            && self.description == f.description
+            && self.solution == f.solution
+            && self.references == f.references
+    }
+}
+
+/// The vulnerability content shared by instances, as stored; its digest finds the row.
 struct VulnContent {
     scanner: String,
     rule_id: String,
@@ -114,12 +147,22 @@ impl VulnContent {
             &self.refs,
             &epss,
         ] {
-            h.update(p.len().to_string().as_bytes());
-            h.update(b":");
-            h.update(p.as_bytes());
+            hash_part(&mut h, p.as_bytes());
         }
         hex::encode(&h.finalize()[..16])
     }
+}
+
+/// One length-prefixed part of a digest, so that ("ab", "c") and ("a", "bc") differ.
+fn hash_part(h: &mut Sha256, p: &[u8]) {
+    let mut len = itoa_buf(p.len());
+    len.push(b':');
+    h.update(&len);
+    h.update(p);
+}
+
+fn itoa_buf(n: usize) -> Vec<u8> {
+    n.to_string().into_bytes()
 }
 
 /// " A B " so that `LIKE '% A %'` finds one item.
@@ -128,45 +171,62 @@ fn join_padded(items: impl Iterator<Item = String>) -> String {
     if v.is_empty() { String::new() } else { format!(" {} ", v.join(" ")) }
 }
 
-/// A vulns row met in this import: its content, id and KEV flag.
-type KnownVuln = (VulnContent, i64, bool);
-
-/// An active finding on a covered target (id, owner, fingerprint, status, last seen, scanner, target).
-#[derive(sqlx::FromRow)]
-struct Covered {
-    id: i64,
-    owner_key: String,
-    fingerprint: String,
-    status: String,
-    last_seen: i64,
-    scanner: String,
-    target: String,
+/// A fingerprint as a number (they are 32 hex digits); anything else is hashed.
+fn fp_key(fp: &str) -> u128 {
+    u128::from_str_radix(fp, 16).unwrap_or_else(|_| {
+        let d = Sha256::digest(fp.as_bytes());
+        u128::from_be_bytes(d[..16].try_into().unwrap_or([0; 16]))
+    })
 }
 
-/// A finding of the report, resolved to its owner and identity.
-struct Prepared {
-    owner_key: String,
-    system_id: Option<i64>,
-    fingerprint: String,
-    vuln_id: i64,
-    severity: i64,
-    kev: bool,
+/// A finding with what can be computed without the database: its scanner family,
+/// fingerprint, target key and instance-content hash. Computed on the parser's thread, so
+/// that the database thread only looks up, classifies and writes.
+pub struct Keyed {
     family: &'static str,
+    fingerprint: String,
+    fp: u128,
     target: String,
-    seen_at: i64,
     content_hash: String,
     f: Finding,
 }
 
-#[derive(sqlx::FromRow)]
-struct Existing {
-    id: i64,
-    owner_key: String,
-    fingerprint: String,
-    status: String,
-    content_hash: String,
-    last_seen: i64,
+/// Key a parsed finding (see [`Keyed`]).
+pub fn key(f: Finding) -> Keyed {
+    let family: &'static str = match scanner_family(f.format) {
+        "tenable" => "tenable",
+        "openvas" => "openvas",
+        "zap" => "zap",
+        "generic" => "generic",
+        _ => f.format,
+    };
+    let (fp, target) = fingerprint_and_target(&FingerprintInput {
+        format: f.format,
+        rule_id: &f.rule_id,
+        title: &f.title,
+        ip: &f.ip,
+        host: &f.host,
+        port: f.port,
+        protocol: &f.protocol,
+        url: &f.url,
+        location: &f.location,
+        component: &f.component,
+    });
+    // What an instance adds to its vulnerability; the vulnerability itself is compared by id.
+    let mut h = Sha256::new();
+    hash_part(&mut h, f.host.as_bytes());
+    hash_part(&mut h, f.ip.as_bytes());
+    hash_part(&mut h, &f.port.map(|p| itoa_buf(p as usize)).unwrap_or_default());
+    for p in [&f.protocol, &f.url, &f.location, &f.component, &f.fixed_version, &f.evidence] {
+        hash_part(&mut h, p.as_bytes());
+    }
+    hash_part(&mut h, if f.suppressed { b"1" } else { b"0" });
+    let content_hash = hex::encode(&h.finalize()[..12]);
+    Keyed { family, fp: u128::from_be_bytes(fp), fingerprint: hex::encode(fp), target, content_hash, f }
 }
+
+/// A target the scan covered: owner (index into `owners`), scanner family, target key.
+type CoveredKey = (u32, &'static str, String);
 
 /// An import in progress (an open transaction).
 pub struct ScanImporter {
@@ -179,15 +239,23 @@ pub struct ScanImporter {
     fallback_time: i64,
     scan_id: i64,
     policy: DeadlinePolicy,
-    vulns: HashMap<(String, String), Vec<KnownVuln>>,
-    seen: HashSet<(String, String)>,
-    /// (owner, scanner family, target) → latest time the scan saw it.
-    covered: HashMap<(String, &'static str, String), i64>,
+    /// Contents met so far, by scanner family and rule (or title when there is no rule).
+    vulns: HashMap<&'static str, HashMap<String, Vec<KnownVuln>>>,
+    /// Owner keys met so far, by system (None: the unassigned list), with their index.
+    owners: HashMap<Option<i64>, (Arc<str>, u32)>,
+    owner_index: HashMap<Arc<str>, u32>,
+    /// (owner index, fingerprint) of every finding the report holds.
+    seen: HashSet<(u32, u128)>,
+    /// Covered targets with the latest time the scan saw each, in order of first sight.
+    covered: Vec<(CoveredKey, i64)>,
+    covered_index: HashMap<CoveredKey, usize>,
+    /// The last asset match ((ip, host, url) → system): reports list a host's findings together.
+    last_match: Option<(String, String, String, Option<i64>)>,
+    /// Owners that had no findings before this import (PostgreSQL: no lookups needed).
+    fresh: HashMap<Arc<str>, bool>,
     summary: ImportSummary,
     now: i64,
 }
-
-const BATCH_ROWS: usize = 400;
 
 impl Store {
     /// Start importing a report for `p`. Checks the caller may import into the target.
@@ -253,8 +321,13 @@ impl Store {
             scan_id,
             policy,
             vulns: HashMap::new(),
+            owners: HashMap::new(),
+            owner_index: HashMap::new(),
             seen: HashSet::new(),
-            covered: HashMap::new(),
+            covered: Vec::new(),
+            covered_index: HashMap::new(),
+            last_match: None,
+            fresh: HashMap::new(),
             summary: ImportSummary { file: req.file_name, format: req.format, scan_id, ..ImportSummary::default() },
             now,
         })
@@ -267,7 +340,7 @@ fn truncate(s: &str, max: usize) -> String {
 
 impl ScanImporter {
     /// Add a batch of parsed findings (any size; a few thousand is a good batch).
-    pub async fn add_batch(&mut self, batch: Vec<Finding>) -> StoreResult<()> {
+    pub async fn add_batch(&mut self, batch: Vec<Keyed>) -> StoreResult<()> {
         self.summary.parsed += batch.len() as u64;
         let mut prepared = Vec::with_capacity(batch.len());
         for f in batch {
@@ -275,184 +348,29 @@ impl ScanImporter {
                 prepared.push(p);
             }
         }
-        for chunk in prepared.chunks(BATCH_ROWS) {
-            self.apply(chunk).await?;
-        }
-        Ok(())
-    }
-
-    async fn prepare(&mut self, f: Finding) -> StoreResult<Option<Prepared>> {
-        let family: &'static str = match scanner_family(f.format) {
-            "tenable" => "tenable",
-            "openvas" => "openvas",
-            "zap" => "zap",
-            "generic" => "generic",
-            _ => f.format,
-        };
-        let system_id = match self.target {
-            ImportTarget::System(id) => Some(id),
-            ImportTarget::Auto => self.index.find(&f.ip, &f.host, &f.url),
-        };
-        let owner_key = match system_id {
-            Some(id) => format!("s{id}"),
-            None => self.unassigned_key.clone(),
-        };
-        let fp = fingerprint(&FingerprintInput {
-            format: f.format,
-            rule_id: &f.rule_id,
-            title: &f.title,
-            ip: &f.ip,
-            host: &f.host,
-            port: f.port,
-            protocol: &f.protocol,
-            url: &f.url,
-            location: &f.location,
-            component: &f.component,
-        });
-        // A report that lists the same finding twice (internal duplicates) counts it once.
-        if !self.seen.insert((owner_key.clone(), fp.clone())) {
-            return Ok(None);
-        }
-        if system_id.is_none() {
-            self.summary.unassigned += 1;
-        }
-        let (vuln_id, kev) = self.vuln_id(&f, family).await?;
-        let target = target_key(&f.ip, &f.host, &f.url, &f.location);
-        let seen_at = f.scan_time.unwrap_or(self.fallback_time);
-        let t = self.covered.entry((owner_key.clone(), family, target.clone())).or_insert(seen_at);
-        *t = (*t).max(seen_at);
-        let mut h = Sha256::new();
-        let port = f.port.map(|p| p.to_string()).unwrap_or_default();
-        for p in [
-            vuln_id.to_string().as_str(),
-            &f.host,
-            &f.ip,
-            &port,
-            &f.protocol,
-            &f.url,
-            &f.location,
-            &f.component,
-            &f.fixed_version,
-            &f.evidence,
-            if f.suppressed { "1" } else { "0" },
-        ] {
-            h.update(p.len().to_string().as_bytes());
-            h.update(b":");
-            h.update(p.as_bytes());
-        }
-        let content_hash = hex::encode(&h.finalize()[..12]);
-        Ok(Some(Prepared {
-            owner_key,
-            system_id,
-            fingerprint: fp,
-            vuln_id,
-            severity: f.severity.rank(),
-            kev,
-            family,
-            target,
-            seen_at,
-            content_hash,
-            f,
-        }))
-    }
-
-    /// The `vulns` row for this finding's content: from the import's cache, the table, or new.
-    async fn vuln_id(&mut self, f: &Finding, family: &str) -> StoreResult<(i64, bool)> {
-        let key = (family.to_string(), if f.rule_id.is_empty() { f.title.clone() } else { f.rule_id.clone() });
-        let content = VulnContent::of(f, family);
-        if let Some(list) = self.vulns.get(&key)
-            && let Some((_, id, kev)) = list.iter().find(|(c, _, _)| *c == content)
-        {
-            return Ok((*id, *kev));
-        }
-        let digest = content.digest();
-        let found: Option<(i64, bool)> =
-            self.tx.optional(Sql::new("SELECT id, kev FROM vulns WHERE digest = $1").arg(&digest)).await?;
-        let (id, kev) = match found {
-            Some(v) => v,
-            None => {
-                let kev = if content.cves.is_empty() {
-                    false
-                } else {
-                    let mut q = Sql::new("SELECT COUNT(*) FROM kev WHERE cve IN (");
-                    for (i, c) in content.cves.split_whitespace().enumerate() {
-                        if i > 0 {
-                            q.push(", ");
-                        }
-                        q.bind(c);
-                    }
-                    q.push(")");
-                    self.tx.scalar(q).await? > 0
-                };
-                let mut q = Sql::new(
-                    "INSERT INTO vulns (digest, scanner, rule_id, title, title_folded, severity_rank, cvss_score, \
-                     cvss_vector, cves, cwes, description, solution, refs, epss, kev, created_at) VALUES (",
-                );
-                q.bind(digest.as_str()).push(", ").bind(content.scanner.as_str()).push(", ");
-                q.bind(content.rule_id.as_str()).push(", ").bind(content.title.as_str()).push(", ");
-                q.bind(khien_core::text::fold(&content.title)).push(", ").bind(content.severity).push(", ");
-                q.bind(content.cvss_score).push(", ").bind(content.cvss_vector.as_str()).push(", ");
-                q.bind(content.cves.as_str()).push(", ").bind(content.cwes.as_str()).push(", ");
-                q.bind(content.description.as_str()).push(", ").bind(content.solution.as_str()).push(", ");
-                q.bind(content.refs.as_str()).push(", ").bind(content.epss).push(", ").bind(kev).push(", ");
-                q.bind(self.now).push(") RETURNING id");
-                let (id,): (i64,) = self.tx.one(q).await?;
-                // A known score from the EPSS table wins over none in the report.
-                if content.epss.is_none() && !content.cves.is_empty() {
-                    self.tx
-                        .execute(
-                            Sql::new(
-                                "UPDATE vulns SET epss = (SELECT MAX(e.score) FROM epss e WHERE vulns.cves LIKE '% ' || e.cve || ' %') WHERE id = $1",
-                            )
-                            .arg(id),
-                        )
-                        .await?;
-                }
-                (id, kev)
-            }
-        };
-        self.vulns.entry(key).or_default().push((content, id, kev));
-        Ok((id, kev))
-    }
-
-    async fn apply(&mut self, chunk: &[Prepared]) -> StoreResult<()> {
-        let mut q = Sql::new(
-            "SELECT id, owner_key, fingerprint, status, content_hash, last_seen FROM findings WHERE fingerprint IN (",
-        );
-        for (i, p) in chunk.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.bind(p.fingerprint.as_str());
-        }
-        q.push(")");
-        let rows: Vec<Existing> = self.tx.all(q).await?;
-        let existing: HashMap<(&str, &str), &Existing> =
-            rows.iter().map(|e| ((e.owner_key.as_str(), e.fingerprint.as_str()), e)).collect();
-        let mut new = Vec::new();
+        let existing =
+            scan_write::insert_or_find(&mut self.tx, &prepared, self.scan_id, self.now, &mut self.fresh).await?;
+        let mut seen_again = Vec::new();
         let mut reopened = Vec::new();
-        for p in chunk {
-            match existing.get(&(p.owner_key.as_str(), p.fingerprint.as_str())) {
-                None => new.push(p),
-                Some(e) => {
-                    let status = FindingStatus::parse(&e.status).unwrap_or(FindingStatus::Open);
-                    let newer = p.seen_at > e.last_seen;
-                    if matches!(status, FindingStatus::Fixed | FindingStatus::Verified) && newer {
-                        reopened.push((e.id, status, p));
-                    } else if newer || e.content_hash != p.content_hash {
-                        self.update(e.id, p, newer).await?;
-                        self.summary.updated += 1;
-                    } else {
-                        self.summary.unchanged += 1;
-                    }
-                }
+        for (p, e) in prepared.iter().zip(existing) {
+            let Some(e) = e else {
+                self.summary.new += 1;
+                continue;
+            };
+            let status = FindingStatus::parse(&e.status).unwrap_or(FindingStatus::Open);
+            let newer = p.seen_at > e.last_seen;
+            if matches!(status, FindingStatus::Fixed | FindingStatus::Verified) && newer {
+                seen_again.push(Seen { id: e.id, p, newer });
+                reopened.push((e.id, status, p));
+            } else if newer || e.content_hash != p.content_hash || e.vuln_id != p.vuln_id {
+                seen_again.push(Seen { id: e.id, p, newer });
+                self.summary.updated += 1;
+            } else {
+                self.summary.unchanged += 1;
             }
         }
-        if !new.is_empty() {
-            self.insert_new(&new).await?;
-        }
+        scan_write::update_seen(&mut self.tx, &seen_again, self.scan_id, self.now).await?;
         for (id, from, p) in reopened {
-            self.update(id, p, true).await?;
             // A regression's deadline runs again from when it reappeared.
             let due = self.policy.due(khien_core::vuln::Severity::from_rank(p.severity), p.seen_at, p.kev);
             let mut q = Sql::new(
@@ -467,55 +385,184 @@ impl ScanImporter {
         Ok(())
     }
 
-    async fn update(&mut self, id: i64, p: &Prepared, newer: bool) -> StoreResult<()> {
-        let mut q = Sql::new("UPDATE findings SET vuln_id = ");
-        q.bind(p.vuln_id).push(", severity_rank = ").bind(p.severity);
-        q.push(", host = ").bind(p.f.host.as_str()).push(", ip = ").bind(p.f.ip.as_str());
-        q.push(", protocol = ").bind(p.f.protocol.as_str()).push(", url = ").bind(p.f.url.as_str());
-        q.push(", component = ")
-            .bind(p.f.component.as_str())
-            .push(", fixed_version = ")
-            .bind(p.f.fixed_version.as_str());
-        q.push(", evidence = ").bind(p.f.evidence.as_str()).push(", suppressed = ").bind(p.f.suppressed);
-        q.push(", content_hash = ").bind(p.content_hash.as_str()).push(", updated_at = ").bind(self.now);
-        q.push(", due_at = first_seen + ").bind(self.due_days(p)).push(" * 86400");
-        if newer {
-            q.push(", last_seen = ").bind(p.seen_at).push(", last_scan_id = ").bind(self.scan_id);
-        }
-        q.push(" WHERE id = ").bind(id);
-        self.tx.execute(q).await?;
-        Ok(())
-    }
-
-    fn due_days(&self, p: &Prepared) -> Option<i64> {
-        self.policy.due(khien_core::vuln::Severity::from_rank(p.severity), 0, p.kev).map(|d| d / 86_400)
-    }
-
-    async fn insert_new(&mut self, rows: &[&Prepared]) -> StoreResult<()> {
-        let mut q = Sql::new(
-            "INSERT INTO findings (owner_key, system_id, agency_id, fingerprint, vuln_id, scanner, severity_rank, target, \
-             host, ip, port, protocol, url, location, component, fixed_version, evidence, content_hash, suppressed, \
-             status, first_seen, last_seen, due_at, first_scan_id, last_scan_id, updated_at) VALUES ",
-        );
-        for (i, p) in rows.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
+    /// The system a finding belongs to (auto mode: by its assets; the last match is reused).
+    fn system_of(&mut self, f: &Finding) -> Option<i64> {
+        match self.target {
+            ImportTarget::System(id) => Some(id),
+            ImportTarget::Auto => {
+                if let Some((ip, host, url, sid)) = &self.last_match
+                    && *ip == f.ip
+                    && *host == f.host
+                    && *url == f.url
+                {
+                    return *sid;
+                }
+                let sid = self.index.find(&f.ip, &f.host, &f.url);
+                self.last_match = Some((f.ip.clone(), f.host.clone(), f.url.clone(), sid));
+                sid
             }
-            let agency = if p.system_id.is_none() { self.unassigned_agency } else { None };
-            let due = self.policy.due(khien_core::vuln::Severity::from_rank(p.severity), p.seen_at, p.kev);
-            q.push("(").bind(p.owner_key.as_str()).push(", ").bind(p.system_id).push(", ").bind(agency);
-            q.push(", ").bind(p.fingerprint.as_str()).push(", ").bind(p.vuln_id).push(", ").bind(p.family);
-            q.push(", ").bind(p.severity).push(", ").bind(p.target.as_str()).push(", ").bind(p.f.host.as_str());
-            q.push(", ").bind(p.f.ip.as_str()).push(", ").bind(p.f.port.map(i64::from)).push(", ");
-            q.bind(p.f.protocol.as_str()).push(", ").bind(p.f.url.as_str()).push(", ").bind(p.f.location.as_str());
-            q.push(", ").bind(p.f.component.as_str()).push(", ").bind(p.f.fixed_version.as_str()).push(", ");
-            q.bind(p.f.evidence.as_str()).push(", ").bind(p.content_hash.as_str()).push(", ").bind(p.f.suppressed);
-            q.push(", 'open', ").bind(p.seen_at).push(", ").bind(p.seen_at).push(", ").bind(due).push(", ");
-            q.bind(self.scan_id).push(", ").bind(self.scan_id).push(", ").bind(self.now).push(")");
         }
-        self.tx.execute(q).await?;
-        self.summary.new += rows.len() as u64;
-        Ok(())
+    }
+
+    fn owner(&mut self, system_id: Option<i64>) -> (Arc<str>, u32) {
+        if let Some(o) = self.owners.get(&system_id) {
+            return o.clone();
+        }
+        let key: Arc<str> = match system_id {
+            Some(id) => format!("s{id}").into(),
+            None => self.unassigned_key.as_str().into(),
+        };
+        let idx = self.owner_index.len() as u32;
+        self.owner_index.insert(key.clone(), idx);
+        self.owners.insert(system_id, (key.clone(), idx));
+        (key, idx)
+    }
+
+    /// Note that the scan saw `target` of this owner at `at`.
+    fn cover(&mut self, owner: u32, family: &'static str, target: &str, at: i64) {
+        if let Some(((o, fam, t), seen)) = self.covered.last_mut()
+            && *o == owner
+            && *fam == family
+            && t == target
+        {
+            *seen = (*seen).max(at);
+            return;
+        }
+        let key = (owner, family, target.to_string());
+        match self.covered_index.get(&key) {
+            Some(&i) => self.covered[i].1 = self.covered[i].1.max(at),
+            None => {
+                self.covered_index.insert(key.clone(), self.covered.len());
+                self.covered.push((key, at));
+            }
+        }
+    }
+
+    async fn prepare(&mut self, k: Keyed) -> StoreResult<Option<Prepared>> {
+        let Keyed { family, fingerprint, fp, target, content_hash, f } = k;
+        let system_id = self.system_of(&f);
+        let (owner_key, owner) = self.owner(system_id);
+        // A report that lists the same finding twice (internal duplicates) counts it once.
+        if !self.seen.insert((owner, fp)) {
+            return Ok(None);
+        }
+        if system_id.is_none() {
+            self.summary.unassigned += 1;
+        }
+        let (vuln_id, kev) = self.vuln_id(&f, family).await?;
+        let seen_at = f.scan_time.unwrap_or(self.fallback_time);
+        self.cover(owner, family, &target, seen_at);
+        let severity = f.severity;
+        Ok(Some(Prepared {
+            owner_key,
+            system_id,
+            agency_id: if system_id.is_none() { self.unassigned_agency } else { None },
+            fingerprint,
+            vuln_id,
+            severity: severity.rank(),
+            kev,
+            family,
+            target,
+            seen_at,
+            due_at: self.policy.due(severity, seen_at, kev),
+            due_days: self.policy.due(severity, 0, kev).map(|d| d / 86_400),
+            content_hash,
+            f,
+        }))
+    }
+
+    /// The `vulns` row for this finding's content: from the import's cache, the table, or new.
+    async fn vuln_id(&mut self, f: &Finding, family: &'static str) -> StoreResult<(i64, bool)> {
+        let rule: &str = if f.rule_id.is_empty() { &f.title } else { &f.rule_id };
+        if let Some(list) = self.vulns.get(family).and_then(|m| m.get(rule))
+            && let Some(k) = list.iter().find(|k| k.same(f))
+        {
+            return Ok((k.id, k.kev));
+        }
+        let content = VulnContent::of(f, family);
+        let (id, kev) = self.store_vuln(&content).await?;
+        self.vulns.entry(family).or_default().entry(rule.to_string()).or_default().push(KnownVuln {
+            title: f.title.clone(),
+            severity: f.severity.rank(),
+            cvss_score: f.cvss_score,
+            cvss_vector: f.cvss_vector.clone(),
+            cves: f.cves.clone(),
+            cwes: f.cwes.clone(),
+            description: f.description.clone(),
+            solution: f.solution.clone(),
+            references: f.references.clone(),
+            epss: f.epss_score,
+            id,
+            kev,
+        });
+        Ok((id, kev))
+    }
+
+    /// The id and KEV flag of the `vulns` row with this content, inserted if new: flagged
+    /// KEV when one of its CVEs is in the catalogue, and given the highest EPSS score of its
+    /// CVEs when the report gives none. One statement on PostgreSQL (a round trip each).
+    async fn store_vuln(&mut self, c: &VulnContent) -> StoreResult<(i64, bool)> {
+        let digest = c.digest();
+        let cves: Vec<&str> = c.cves.split_whitespace().collect();
+        let postgres = matches!(self.tx, Tx::Postgres(_));
+        if !postgres
+            && let Some(found) =
+                self.tx.optional(Sql::new("SELECT id, kev FROM vulns WHERE digest = $1").arg(&digest)).await?
+        {
+            return Ok(found);
+        }
+        let mut q = Sql::new(if postgres {
+            "WITH found AS (SELECT id, kev FROM vulns WHERE digest = $1), ins AS ("
+        } else {
+            ""
+        });
+        q.push(
+            "INSERT INTO vulns (digest, scanner, rule_id, title, title_folded, severity_rank, cvss_score, \
+             cvss_vector, cves, cwes, description, solution, refs, epss, kev, created_at) SELECT ",
+        );
+        q.bind(digest.as_str()).push(", ").bind(c.scanner.as_str()).push(", ");
+        q.bind(c.rule_id.as_str()).push(", ").bind(c.title.as_str()).push(", ");
+        q.bind(khien_core::text::fold(&c.title)).push(", ").bind(c.severity).push(", ");
+        q.bind(c.cvss_score).push(", ").bind(c.cvss_vector.as_str()).push(", ");
+        q.bind(c.cves.as_str()).push(", ").bind(c.cwes.as_str()).push(", ");
+        q.bind(c.description.as_str()).push(", ").bind(c.solution.as_str()).push(", ");
+        q.bind(c.refs.as_str()).push(", ");
+        let in_list = |q: &mut Sql| {
+            for (i, cve) in cves.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.bind(*cve);
+            }
+        };
+        match (c.epss, cves.is_empty()) {
+            (Some(e), _) => {
+                q.bind(Some(e));
+            }
+            (None, true) => {
+                q.push("NULL");
+            }
+            (None, false) => {
+                q.push("(SELECT MAX(e.score) FROM epss e WHERE e.cve IN (");
+                in_list(&mut q);
+                q.push("))");
+            }
+        }
+        if cves.is_empty() {
+            q.push(", FALSE");
+        } else {
+            q.push(", EXISTS (SELECT 1 FROM kev k WHERE k.cve IN (");
+            in_list(&mut q);
+            q.push("))");
+        }
+        q.push(", ").bind(self.now);
+        if postgres {
+            q.push(" WHERE NOT EXISTS (SELECT 1 FROM found) RETURNING id, kev) ");
+            q.push("SELECT id, kev FROM found UNION ALL SELECT id, kev FROM ins");
+        } else {
+            q.push(" RETURNING id, kev");
+        }
+        self.tx.one(q).await
     }
 
     async fn event(&mut self, finding_id: i64, from: &str, to: &str, note: &str) -> StoreResult<()> {
@@ -563,43 +610,36 @@ impl ScanImporter {
             return Ok(replay);
         }
         self.tx.execute(Sql::new("UPDATE scans SET sha256 = $2 WHERE id = $1").arg(self.scan_id).arg(sha256)).await?;
-        let covered: Vec<((String, &'static str, String), i64)> = self.covered.drain().collect();
-        for chunk in covered.chunks(BATCH_ROWS) {
-            let mut q = Sql::new(
-                "SELECT id, owner_key, fingerprint, status, content_hash, last_seen, scanner, target FROM findings WHERE status IN ('open', 'in_remediation') AND target IN (",
-            );
-            for (i, ((_, _, target), _)) in chunk.iter().enumerate() {
-                if i > 0 {
-                    q.push(", ");
-                }
-                q.bind(target.as_str());
-            }
-            q.push(")");
-            let rows: Vec<Covered> = self.tx.all(q).await?;
-            let times: HashMap<(&str, &str, &str), i64> =
-                chunk.iter().map(|((o, fam, t), at)| ((o.as_str(), *fam, t.as_str()), *at)).collect();
-            let mut to_fix = Vec::new();
-            for r in &rows {
-                let Some(at) = times.get(&(r.owner_key.as_str(), r.scanner.as_str(), r.target.as_str())) else {
-                    continue;
-                };
-                if r.last_seen < *at && !self.seen.contains(&(r.owner_key.clone(), r.fingerprint.clone())) {
-                    to_fix.push((r.id, r.status.clone(), *at));
-                }
-            }
-            for (id, from, at) in to_fix {
-                let q = Sql::new(
-                    "UPDATE findings SET status = 'fixed', fixed_at = $2, status_by = $3, status_at = $4, \
-                     status_reason = 'not reported by a newer scan', updated_at = $4 WHERE id = $1",
-                )
-                .arg(id)
-                .arg(at)
-                .arg(self.actor.as_str())
-                .arg(self.now);
-                self.tx.execute(q).await?;
-                self.event(id, &from, "fixed", "not reported by a newer scan; pending verification").await?;
-                self.summary.fixed += 1;
-            }
+        let owner_names: Vec<Arc<str>> = {
+            let mut v: Vec<(u32, Arc<str>)> = self.owner_index.iter().map(|(k, i)| (*i, k.clone())).collect();
+            v.sort_by_key(|(i, _)| *i);
+            v.into_iter().map(|(_, k)| k).collect()
+        };
+        // An owner without findings before this import has none the scan could have missed.
+        let covered: Vec<(CoveredKey, i64)> = std::mem::take(&mut self.covered)
+            .into_iter()
+            .filter(|((owner, _, _), _)| !self.fresh.get(&owner_names[*owner as usize]).copied().unwrap_or(false))
+            .collect();
+        for chunk in covered.chunks(COVERED_CHUNK) {
+            let targets: Vec<CoveredTarget<'_>> = chunk
+                .iter()
+                .map(|((owner, family, target), at)| CoveredTarget {
+                    owner_key: &owner_names[*owner as usize],
+                    family,
+                    target,
+                    at: *at,
+                })
+                .collect();
+            let stale = scan_write::stale(&mut self.tx, &targets).await?;
+            let to_fix: Vec<&Stale> = stale
+                .iter()
+                .filter(|s| {
+                    let owner = self.owner_index.get(s.owner_key.as_str());
+                    !owner.is_some_and(|o| self.seen.contains(&(*o, fp_key(&s.fingerprint))))
+                })
+                .collect();
+            scan_write::mark_fixed(&mut self.tx, &to_fix, &self.actor, self.now, self.scan_id).await?;
+            self.summary.fixed += to_fix.len() as u64;
         }
         let s = &self.summary;
         let q = Sql::new(
@@ -630,6 +670,9 @@ impl ScanImporter {
         Ok(summary)
     }
 }
+
+/// Covered targets looked up per statement when judging what a scan no longer reports.
+const COVERED_CHUNK: usize = 5000;
 
 /// Why a report file could not be imported.
 #[derive(Debug, thiserror::Error)]
@@ -674,7 +717,7 @@ impl Store {
                 ImportRequest { file_name: file_name.to_string(), format: format.name().into(), target },
             )
             .await?;
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Finding>>(4);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Keyed>>(8);
         let cancel = std::sync::Arc::new(AtomicBool::new(false));
         let cancel2 = cancel.clone();
         let owned = path.to_path_buf();
@@ -697,7 +740,7 @@ impl Store {
                     if closed {
                         return;
                     }
-                    batch.push(f);
+                    batch.push(key(f));
                     if batch.len() >= PARSE_BATCH && tx.blocking_send(std::mem::take(&mut batch)).is_err() {
                         closed = true;
                     }

@@ -6,7 +6,7 @@
 
 use crate::ParseError;
 use crate::finding::{Finding, Severity, parse_cwe};
-use crate::xml::{err, read_text};
+use crate::xml::{err, read_text, skip};
 use quick_xml::events::{BytesStart, Event};
 use std::io::BufRead;
 
@@ -25,20 +25,28 @@ struct Host {
     start: Option<i64>,
 }
 
-fn attr(e: &BytesStart<'_>, key: &str) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.as_ref() == key)
-        .and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()))
+/// The attributes of `e` named in `keys`, unescaped, in the order of `keys` (one pass over
+/// the tag; the first of duplicated attributes wins).
+fn attrs<const N: usize>(e: &BytesStart<'_>, keys: [&str; N]) -> [Option<String>; N] {
+    let mut out: [Option<String>; N] = std::array::from_fn(|_| None);
+    for a in e.attributes().with_checks(false).flatten() {
+        if let Some(i) = keys.iter().position(|k| *k == a.key.as_ref())
+            && out[i].is_none()
+        {
+            out[i] = a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned());
+        }
+    }
+    out
 }
 
 fn item_from(e: &BytesStart<'_>, host: &Host) -> Finding {
     let mut f = Finding::new("nessus");
-    f.title = attr(e, "pluginName").unwrap_or_default();
-    f.rule_id = attr(e, "pluginID").unwrap_or_default();
-    f.protocol = attr(e, "protocol").unwrap_or_default();
-    f.port = attr(e, "port").and_then(|p| p.parse::<u16>().ok()).filter(|p| *p != 0);
-    f.severity = match attr(e, "severity").as_deref().map(str::trim) {
+    let [name, id, protocol, port, severity] = attrs(e, ["pluginName", "pluginID", "protocol", "port", "severity"]);
+    f.title = name.unwrap_or_default();
+    f.rule_id = id.unwrap_or_default();
+    f.protocol = protocol.unwrap_or_default();
+    f.port = port.and_then(|p| p.trim().parse::<u16>().ok()).filter(|p| *p != 0);
+    f.severity = match severity.as_deref().map(str::trim) {
         Some("4") => Severity::Critical,
         Some("3") => Severity::High,
         Some("2") => Severity::Medium,
@@ -68,11 +76,61 @@ fn item_from(e: &BytesStart<'_>, host: &Host) -> Finding {
     f
 }
 
+/// The children of a `ReportItem` the parser keeps; the others are skipped unread.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Cve,
+    Cwe,
+    V4Score,
+    V4Vector,
+    V3Score,
+    V3Vector,
+    V2Score,
+    V2Vector,
+    Description,
+    Solution,
+    Output,
+    SeeAlso,
+}
+
+impl Field {
+    fn of(name: &str) -> Option<Field> {
+        Some(match name {
+            "cve" => Field::Cve,
+            "cwe" => Field::Cwe,
+            "cvss4_base_score" => Field::V4Score,
+            "cvss4_vector" => Field::V4Vector,
+            "cvss3_base_score" => Field::V3Score,
+            "cvss3_vector" => Field::V3Vector,
+            // Nessus WAS writes bare scores.
+            "cvssv3" => Field::V3Score,
+            "cvss_base_score" | "cvss" => Field::V2Score,
+            "cvss_vector" => Field::V2Vector,
+            "description" => Field::Description,
+            "solution" => Field::Solution,
+            "plugin_output" => Field::Output,
+            "see_also" => Field::SeeAlso,
+            _ => return None,
+        })
+    }
+}
+
+/// `s` without leading and trailing white space, in place.
+fn trim_owned(mut s: String) -> String {
+    let end = s.trim_end().len();
+    s.truncate(end);
+    let start = s.len() - s.trim_start().len();
+    if start > 0 {
+        s.drain(..start);
+    }
+    s
+}
+
 /// Parse a `.nessus` report, calling `emit` for each finding; returns how many there were.
 pub fn parse<R: BufRead>(input: R, emit: &mut dyn FnMut(Finding)) -> Result<usize, ParseError> {
     let mut reader = quick_xml::Reader::from_reader(crate::xml::EventLimit::new(input, MAX_EVENT));
-    let mut buf = Vec::new();
-    let mut text = Vec::new();
+    let mut buf = Vec::with_capacity(64 * 1024);
+    let mut text = Vec::with_capacity(64 * 1024);
     let mut seen_root = false;
     let mut host = Host::default();
     let mut item: Option<Finding> = None;
@@ -92,49 +150,54 @@ pub fn parse<R: BufRead>(input: R, emit: &mut dyn FnMut(Finding)) -> Result<usiz
                 }
                 seen_root = true;
             }
-            Event::Start(e) => {
-                let name = e.name().as_ref().to_string();
-                match name.as_str() {
-                    "ReportHost" => host = Host { name: attr(&e, "name").unwrap_or_default(), ..Host::default() },
-                    "tag" => {
-                        let key = attr(&e, "name").unwrap_or_default();
-                        let value = read_text(&mut reader, &mut text, "tag", MAX_TEXT)?;
-                        match key.as_str() {
-                            "host-ip" => host.ip = value.trim().to_string(),
-                            "host-fqdn" => host.fqdn = value.trim().to_string(),
-                            "HOST_START_TIMESTAMP" => host.start = value.trim().parse().ok(),
-                            _ => {}
-                        }
-                    }
-                    "ReportItem" => {
-                        item = Some(item_from(&e, &host));
-                        (v4, v3, v2) = ((None, String::new()), (None, String::new()), (None, String::new()));
-                    }
-                    field if item.is_some() => {
-                        let value = read_text(&mut reader, &mut text, field, MAX_TEXT)?;
-                        let Some(f) = item.as_mut() else { continue };
-                        let v = value.trim();
-                        match field {
-                            "cve" => f.cves.push(v.to_string()),
-                            "cwe" => f.cwes.extend(parse_cwe(v)),
-                            "cvss4_base_score" => v4.0 = v.parse::<f64>().ok(),
-                            "cvss4_vector" => v4.1 = v.to_string(),
-                            "cvss3_base_score" => v3.0 = v.parse::<f64>().ok(),
-                            "cvss3_vector" => v3.1 = v.to_string(),
-                            "cvss_base_score" | "cvss" => v2.0 = v.parse::<f64>().ok(),
-                            // Nessus WAS writes bare scores.
-                            "cvssv3" => v3.0 = v.parse::<f64>().ok(),
-                            "cvss_vector" => v2.1 = v.to_string(),
-                            "description" => f.description = v.to_string(),
-                            "solution" => f.solution = v.to_string(),
-                            "plugin_output" => f.evidence = v.to_string(),
-                            "see_also" => f.references.extend(v.split_whitespace().map(String::from)),
-                            _ => {}
-                        }
-                    }
-                    _ => {}
+            Event::Start(e) => match e.name().as_ref() {
+                "ReportHost" => {
+                    let [name] = attrs(&e, ["name"]);
+                    host = Host { name: name.unwrap_or_default(), ..Host::default() };
                 }
-            }
+                "tag" => {
+                    let [key] = attrs(&e, ["name"]);
+                    match key.as_deref() {
+                        Some(k @ ("host-ip" | "host-fqdn" | "HOST_START_TIMESTAMP")) => {
+                            let value = trim_owned(read_text(&mut reader, &mut text, "tag", MAX_TEXT)?);
+                            match k {
+                                "host-ip" => host.ip = value,
+                                "host-fqdn" => host.fqdn = value,
+                                _ => host.start = value.parse().ok(),
+                            }
+                        }
+                        _ => skip(&mut reader, &mut text, "tag")?,
+                    }
+                }
+                "ReportItem" => {
+                    item = Some(item_from(&e, &host));
+                    (v4, v3, v2) = ((None, String::new()), (None, String::new()), (None, String::new()));
+                }
+                name if item.is_some() => {
+                    let field_name: &str = name;
+                    let Some(field) = Field::of(name) else {
+                        skip(&mut reader, &mut text, field_name)?;
+                        continue;
+                    };
+                    let v = trim_owned(read_text(&mut reader, &mut text, field_name, MAX_TEXT)?);
+                    let Some(f) = item.as_mut() else { continue };
+                    match field {
+                        Field::Cve => f.cves.push(v),
+                        Field::Cwe => f.cwes.extend(parse_cwe(&v)),
+                        Field::V4Score => v4.0 = v.parse::<f64>().ok(),
+                        Field::V4Vector => v4.1 = v,
+                        Field::V3Score => v3.0 = v.parse::<f64>().ok(),
+                        Field::V3Vector => v3.1 = v,
+                        Field::V2Score => v2.0 = v.parse::<f64>().ok(),
+                        Field::V2Vector => v2.1 = v,
+                        Field::Description => f.description = v,
+                        Field::Solution => f.solution = v,
+                        Field::Output => f.evidence = v,
+                        Field::SeeAlso => f.references.extend(v.split_whitespace().map(String::from)),
+                    }
+                }
+                _ => {}
+            },
             Event::Empty(e) if e.name().as_ref() == "ReportItem" => {
                 emit(item_from(&e, &host));
                 count += 1;
@@ -142,11 +205,11 @@ pub fn parse<R: BufRead>(input: R, emit: &mut dyn FnMut(Finding)) -> Result<usiz
             Event::End(e) if e.name().as_ref() == "ReportItem" => {
                 if let Some(mut f) = item.take() {
                     let (score, vector) = if v4.0.is_some() || !v4.1.is_empty() {
-                        v4.clone()
+                        std::mem::take(&mut v4)
                     } else if v3.0.is_some() || !v3.1.is_empty() {
-                        v3.clone()
+                        std::mem::take(&mut v3)
                     } else {
-                        v2.clone()
+                        std::mem::take(&mut v2)
                     };
                     f.cvss_score = score;
                     f.cvss_vector = vector;

@@ -108,3 +108,22 @@ pub(crate) fn read_text<R: BufRead>(
         }
     }
 }
+
+/// Skip the element just opened (named `name`) up to its end tag, keeping nothing.
+pub(crate) fn skip<R: BufRead>(
+    reader: &mut quick_xml::Reader<R>,
+    buf: &mut Vec<u8>,
+    name: &str,
+) -> Result<(), ParseError> {
+    let mut depth = 0usize;
+    loop {
+        buf.clear();
+        match reader.read_event_into(buf).map_err(|e| err(reader, name, e))? {
+            Event::Start(_) => depth += 1,
+            Event::End(_) if depth > 0 => depth -= 1,
+            Event::End(_) => return Ok(()),
+            Event::Eof => return Err(err(reader, name, "the file ends inside this element (truncated?)")),
+            _ => {}
+        }
+    }
+}

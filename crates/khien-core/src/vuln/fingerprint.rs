@@ -78,26 +78,65 @@ fn normalise_url(url: &str) -> String {
 
 /// The fingerprint (32 lower-case hex digits).
 pub fn fingerprint(f: &FingerprintInput<'_>) -> String {
-    let rule = if f.rule_id.trim().is_empty() { crate::text::fold(f.title) } else { f.rule_id.trim().to_string() };
+    hex::encode(fingerprint_and_target(f).0)
+}
+
+/// The fingerprint's 128 bits and the target key, computed together (an import needs both).
+pub fn fingerprint_and_target(f: &FingerprintInput<'_>) -> ([u8; 16], String) {
+    let trimmed = f.rule_id.trim();
+    let folded;
+    let rule = if trimmed.is_empty() {
+        folded = crate::text::fold(f.title);
+        folded.as_str()
+    } else {
+        trimmed
+    };
     let target = target_key(f.ip, f.host, f.url, f.location);
-    let port = f.port.map(|p| p.to_string()).unwrap_or_default();
-    let parts = [
-        scanner_family(f.format),
-        rule.as_str(),
-        target.as_str(),
-        port.as_str(),
-        &f.protocol.trim().to_ascii_lowercase(),
-        &normalise_url(f.url),
-        f.location.trim(),
-        f.component.trim(),
+    let mut port = [0u8; 5];
+    let port = match f.port {
+        Some(p) => {
+            let mut n = p;
+            let mut i = port.len();
+            loop {
+                i -= 1;
+                port[i] = b'0' + (n % 10) as u8;
+                n /= 10;
+                if n == 0 {
+                    break;
+                }
+            }
+            &port[i..]
+        }
+        None => &port[..0],
+    };
+    let protocol = f.protocol.trim();
+    let protocol_lower;
+    let protocol = if protocol.bytes().any(|b| b.is_ascii_uppercase()) {
+        protocol_lower = protocol.to_ascii_lowercase();
+        protocol_lower.as_str()
+    } else {
+        protocol
+    };
+    let url = if f.url.trim().is_empty() { String::new() } else { normalise_url(f.url) };
+    let parts: [&[u8]; 8] = [
+        scanner_family(f.format).as_bytes(),
+        rule.as_bytes(),
+        target.as_bytes(),
+        port,
+        protocol.as_bytes(),
+        url.as_bytes(),
+        f.location.trim().as_bytes(),
+        f.component.trim().as_bytes(),
     ];
     let mut h = Sha256::new();
     for p in parts {
         h.update(p.len().to_string().as_bytes());
         h.update(b":");
-        h.update(p.as_bytes());
+        h.update(p);
     }
-    hex::encode(&h.finalize()[..16])
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&h.finalize()[..16]);
+    (out, target)
 }
 
 #[cfg(test)]
@@ -130,6 +169,16 @@ mod tests {
             fingerprint(&input("zap-xml", "", "HTTP://Example.COM/a#x")),
             fingerprint(&input("zap-json", "", "http://example.com/a"))
         );
+    }
+
+    #[test]
+    fn pinned_value() {
+        // The documented construction, computed independently: stored fingerprints must not
+        // change between versions (a re-scan would otherwise duplicate every finding).
+        assert_eq!(fingerprint(&input("nessus", "10.0.0.1", "")), "14390852f2efe79de784d59d8f72c688");
+        let (bytes, target) = fingerprint_and_target(&input("nessus", " 10.0.0.1 ", ""));
+        assert_eq!(hex::encode(bytes), "14390852f2efe79de784d59d8f72c688");
+        assert_eq!(target, "10.0.0.1");
     }
 
     #[test]

@@ -9,7 +9,7 @@ pub mod matching;
 pub mod severity;
 
 pub use deadline::DeadlinePolicy;
-pub use fingerprint::{FingerprintInput, fingerprint, target_key};
+pub use fingerprint::{FingerprintInput, fingerprint, fingerprint_and_target, target_key};
 pub use lifecycle::{FindingStatus, Transition, TransitionError};
 pub use matching::AssetIndex;
 pub use severity::Severity;

@@ -63,6 +63,52 @@ async fn statuses(s: &Store) -> Vec<(String, String, bool)> {
 }
 
 on_each_backend! {
+    async fn large_reports_cross_batches_and_keep_texts_exact(s) {
+        agency(s, "P", "Tỉnh", "province", "").await;
+        let sys = system(s, "S1", "P", &[]).await;
+        let t = ImportTarget::System(sys.id);
+        let a = admin();
+        // 3,000 findings: more than one parser batch and one write batch.
+        let items: Vec<(u32, u8)> = (1..=100).map(|i| (i, (i % 5) as u8)).collect();
+        let hosts: Vec<String> = (1..=30).map(|h| format!("10.9.0.{h}")).collect();
+        let report = |start: i64, n: usize| {
+            let hs: Vec<Host<'_>> = hosts[..n].iter().map(|h| (h.as_str(), start, &items[..])).collect();
+            nessus(&hs)
+        };
+        let r = import(s, &a, &report(1000, 30), t.clone()).await.unwrap();
+        assert_eq!(counts(&r), [3000, 3000, 0, 0, 0, 0, 0]);
+        // A newer scan of the first 20 hosts: their findings are updated, the other 10
+        // hosts were not scanned, so nothing is fixed.
+        let r = import(s, &a, &report(2000, 20), t.clone()).await.unwrap();
+        assert_eq!(counts(&r), [2000, 0, 2000, 0, 0, 0, 0]);
+        // Evidence with quotes, commas, new lines, a backslash and Vietnamese survives as is
+        // (PostgreSQL receives new rows through COPY in CSV).
+        let tricky = "Mật khẩu \"admin\", port 443\nC:\\Windows; 'x'";
+        let xml = nessus(&[("10.9.1.1", 3000, &[(7, 3)])]).replace(
+            "<plugin_output>seen on 10.9.1.1</plugin_output>",
+            "<plugin_output>Mật khẩu &quot;admin&quot;, port 443\nC:\\Windows; 'x'</plugin_output>",
+        );
+        let r = import(s, &a, &xml, t.clone()).await.unwrap();
+        assert_eq!(r.new, 1);
+        let rows: Vec<(String,)> = s
+            .all(khien_store::sql::Sql::new("SELECT evidence FROM findings WHERE target = '10.9.1.1'"))
+            .await
+            .unwrap();
+        assert_eq!(rows, [(tricky.to_string(),)]);
+        // A newer scan of one host that no longer reports half of its findings fixes them.
+        let half: Vec<(u32, u8)> = items[..50].to_vec();
+        let r = import(s, &a, &nessus(&[("10.9.0.1", 4000, &half[..])]), t.clone()).await.unwrap();
+        assert_eq!((r.updated, r.fixed, r.new), (50, 50, 0));
+        let events: Vec<(i64,)> = s
+            .all(khien_store::sql::Sql::new(
+                "SELECT COUNT(*) FROM finding_events e JOIN findings f ON f.id = e.finding_id \
+                 WHERE f.target = '10.9.0.1' AND e.to_status = 'fixed'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(events, [(50,)], "each fix is in the history");
+    }
+
     async fn rescans_deduplicate_reopen_and_fix(s) {
         agency(s, "P", "Tỉnh", "province", "").await;
         let sys = system(s, "S1", "P", &[]).await;

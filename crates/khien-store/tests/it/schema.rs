@@ -35,6 +35,7 @@ async fn both_schemas_have_the_same_tables_and_columns() {
         include_str!("../../migrations/postgres/0001_foundation.sql"),
         include_str!("../../migrations/postgres/0002_browse_indexes.sql"),
         include_str!("../../migrations/postgres/0003_findings.sql"),
+        include_str!("../../migrations/postgres/0004_findings_import_keys.sql"),
     ]
     .concat();
     for (table, col) in &lite {
@@ -51,4 +52,52 @@ async fn both_schemas_have_the_same_tables_and_columns() {
         return;
     };
     assert_eq!(lite, columns(&pg.store).await);
+}
+
+/// SQLite's migration 4 rebuilds the findings table: rows and their history survive (no
+/// cascade from dropping the old table), the new unique key holds, foreign keys are back on.
+#[tokio::test]
+async fn sqlite_migration_4_keeps_findings_and_their_history() {
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let opts = SqliteConnectOptions::new().filename(dir.path().join("m.db")).create_if_missing(true).foreign_keys(true);
+    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(opts).await.unwrap();
+    let migrator = sqlx::migrate!("migrations/sqlite");
+    migrator.run_to(3, &pool).await.unwrap();
+    sqlx::raw_sql(
+        "INSERT INTO agencies (id, code, name, name_folded, kind, parent_id, path, depth, created_at, updated_at) \
+         VALUES (1, 'P', 'P', 'p', 'province', NULL, '/1/', 0, 0, 0); \
+         INSERT INTO systems (id, code, name, name_folded, owner_agency_id, operator_agency_id, category, status, \
+         created_at, updated_at) VALUES (1, 'S', 'S', 's', 1, 1, 'internal', 'operating', 0, 0); \
+         INSERT INTO vulns (id, digest, scanner, rule_id, title, title_folded, severity_rank, cvss_vector, cves, cwes, \
+         description, solution, refs, created_at) VALUES (1, 'd', 'tenable', '1', 't', 't', 2, '', '', '', '', '', '', 0); \
+         INSERT INTO findings (id, owner_key, system_id, fingerprint, vuln_id, scanner, severity_rank, target, host, ip, \
+         protocol, url, location, component, fixed_version, evidence, content_hash, status, first_seen, last_seen, \
+         first_scan_id, last_scan_id, updated_at) VALUES (7, 's1', 1, 'fp', 1, 'tenable', 2, '10.0.0.1', '', '10.0.0.1', \
+         'tcp', '', '', '', '', 'kept', 'h', 'open', 1, 1, 1, 1, 1); \
+         INSERT INTO finding_events (finding_id, at, actor, kind, note) VALUES (7, 1, 'a', 'comment', 'history');",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    migrator.run(&pool).await.unwrap();
+    let (evidence,): (String,) =
+        sqlx::query_as("SELECT evidence FROM findings WHERE id = 7").fetch_one(&pool).await.unwrap();
+    assert_eq!(evidence, "kept");
+    let (events,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM finding_events WHERE finding_id = 7").fetch_one(&pool).await.unwrap();
+    assert_eq!(events, 1, "dropping the old table must not cascade to the history");
+    let (fk,): (i64,) = sqlx::query_as("PRAGMA foreign_keys").fetch_one(&pool).await.unwrap();
+    assert_eq!(fk, 1, "foreign keys are enforced again after the migration");
+    let insert = |target: &str| {
+        format!(
+            "INSERT INTO findings (owner_key, system_id, fingerprint, vuln_id, scanner, severity_rank, target, host, ip, \
+             protocol, url, location, component, fixed_version, evidence, content_hash, status, first_seen, last_seen, \
+             first_scan_id, last_scan_id, updated_at) VALUES ('s1', 1, 'fp', 1, 'tenable', 2, '{target}', '', '', 'tcp', \
+             '', '', '', '', '', 'h', 'open', 1, 1, 1, 1, 1)"
+        )
+    };
+    let dup = sqlx::raw_sql(sqlx::AssertSqlSafe(insert("10.0.0.1"))).execute(&pool).await;
+    assert!(dup.is_err(), "(owner, target, fingerprint) is unique");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(insert("10.0.0.2"))).execute(&pool).await.unwrap();
 }
