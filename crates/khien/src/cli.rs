@@ -81,6 +81,14 @@ pub enum Command {
         #[command(subcommand)]
         cmd: ParseCmd,
     },
+    /// Sweep event logs (EVTX, JSON, JSON Lines; folders, gzip) with Sigma rules, like a
+    /// responder's Hayabusa or Chainsaw run. No database.
+    Hunt(HuntArgs),
+    /// Sigma rule tools.
+    Rules {
+        #[command(subcommand)]
+        cmd: RulesCmd,
+    },
     /// Load the demo province (optionally scaled, for benchmarks) into an empty database.
     Demo {
         #[command(flatten)]
@@ -237,5 +245,67 @@ pub enum ParseCmd {
         /// burp or generic-csv; detected from the content when omitted.
         #[arg(long)]
         format: Option<String>,
+    },
+}
+
+/// Options shared by the commands that load Sigma rules.
+#[derive(Args, Debug, Clone, Default)]
+pub struct RuleLoadArgs {
+    /// Logsource mapping (SigmaHQ THOR-table format); default: the built-in Windows mapping.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Values for `expand` placeholders: a YAML map of name to a list of values.
+    #[arg(long)]
+    pub placeholders: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct HuntArgs {
+    /// Event files or folders (searched recursively).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Sigma rule files or folders.
+    #[arg(long, required_unless_present = "parse_only", num_args = 1..)]
+    pub rules: Vec<PathBuf>,
+    /// Read and flatten every event but load no rules (the parsing floor of a hunt).
+    #[arg(long)]
+    pub parse_only: bool,
+    #[command(flatten)]
+    pub load: RuleLoadArgs,
+    /// One detection per line as JSON on stdout.
+    #[arg(long, conflicts_with = "csv")]
+    pub jsonl: bool,
+    /// Detections as CSV on stdout.
+    #[arg(long)]
+    pub csv: bool,
+    /// Worker threads; default: every core.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Lowest rule level reported: informational, low, medium, high or critical.
+    #[arg(long)]
+    pub min_level: Option<String>,
+    /// Only events at or after this time (RFC 3339, or YYYY-MM-DD[ hh:mm:ss] in UTC).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Only events before this time.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Never draw a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCmd {
+    /// Load a rule set and report loaded, unsupported and invalid rules, like a linter.
+    /// Exit 3 when any rule is invalid.
+    Check {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        load: RuleLoadArgs,
+        /// One JSON object: `loaded`, `unsupported`, `invalid` (and more).
+        #[arg(long)]
+        json: bool,
     },
 }

@@ -51,7 +51,7 @@ pub fn database(args: &StoreArgs, file: &FileConfig) -> String {
 /// Log to stderr, as text or JSON; `RUST_LOG` filters (default `info`).
 pub fn init_logging(format: Option<&str>) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,evtx=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if format == Some("json") {
         builder.json().init();

@@ -7,6 +7,7 @@
 mod cli;
 mod config;
 mod demo;
+mod hunt;
 mod ops;
 mod parse;
 mod scanimport;

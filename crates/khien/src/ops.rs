@@ -86,6 +86,10 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Parse { cmd: crate::cli::ParseCmd::Scan { file, format } } => {
             crate::parse::scan(&file, format.as_deref())
         }
+        Command::Hunt(args) => crate::hunt::run(args),
+        Command::Rules { cmd: crate::cli::RulesCmd::Check { paths, load, json } } => {
+            crate::hunt::check(&paths, &load, json)
+        }
         Command::User { cmd } => user(cmd).await,
         Command::Token { cmd } => token(cmd).await,
         Command::Import { cmd } => import(cmd).await,
