@@ -214,6 +214,14 @@ fn flatten_data(v: &J, name: Option<&str>, ev: &mut Event, depth: usize) {
         J::Array(items) => items.iter().for_each(|i| flatten_data(i, name, ev, depth + 1)),
         v => {
             if let (Some(n), Some(val)) = (name, Val::from_json(v)) {
+                // Some providers (Windows Defender) name data with spaces ("Threat Name");
+                // rules and mappings write them without ("ThreatName"), so both names work.
+                if n.contains(' ') {
+                    let joined: String = n.chars().filter(|c| *c != ' ').collect();
+                    if !ev.fields.iter().any(|(k, _)| *k == joined) {
+                        ev.push(joined, val.clone());
+                    }
+                }
                 ev.push(n.to_string(), val);
             }
         }
@@ -329,6 +337,11 @@ mod tests {
             "UserData": {"LogFileCleared": {"#attributes": {"xmlns": "x"}, "SubjectUserName": "bob"}}}});
         let (ev, _) = from_json(&doc).unwrap();
         let data: Vec<_> = ev.fields.iter().filter(|(n, _)| n == "Data").collect();
+        let doc = json!({"Event": {"System": {"EventID": 1116, "Channel": "Microsoft-Windows-Windows Defender/Operational"},
+            "EventData": {"Threat Name": "HackTool:Win32/Mimikatz"}}});
+        let (defender, _) = from_json(&doc).unwrap();
+        assert_eq!(defender.get("ThreatName"), defender.get("Threat Name"));
+        assert!(defender.get("ThreatName").is_some());
         assert_eq!(data.len(), 2);
         assert_eq!(ev.get("SubjectUserName"), Some(&Val::Str("bob".into())));
     }

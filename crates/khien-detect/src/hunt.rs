@@ -1,9 +1,10 @@
 //! A hunt: every event of a set of input files matched against a rule set, spread over
 //! worker threads (one file at a time per worker), results streamed back to the caller.
 
+use crate::correlation::{self, Runner};
 use crate::input::{self, Input};
 use crate::rule::Level;
-use crate::ruleset::RuleSet;
+use crate::ruleset::{Ref, RuleSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
@@ -58,11 +59,30 @@ pub enum Message {
     },
 }
 
-/// Runs the hunt. `on_message` runs on the calling thread, in arrival order.
+/// A base rule fired for a correlation: which one, and the detection's context.
+struct CorrHit {
+    corr: usize,
+    input: correlation::Input,
+    context: Detection,
+}
+
+enum Msg {
+    Out(Message),
+    Corr(CorrHit),
+}
+
+fn level_ok(set: &RuleSet, rule: u32, opts: &HuntOptions) -> bool {
+    let level = set.rules[rule as usize].meta.level.unwrap_or(Level::Informational);
+    opts.min_level.is_none_or(|m| level >= m)
+}
+
+/// Runs the hunt. `on_message` runs on the calling thread, in arrival order; correlation
+/// detections come last, once every event has been read.
 pub fn hunt(set: &RuleSet, inputs: &[Input], opts: &HuntOptions, on_message: &mut dyn FnMut(Message)) -> HuntStats {
     let threads = opts.threads.max(1).min(inputs.len().max(1));
     let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::sync_channel::<Message>(4096);
+    let (tx, rx) = mpsc::sync_channel::<Msg>(4096);
+    let mut corr_hits: Vec<CorrHit> = Vec::new();
     let mut stats = HuntStats { files: inputs.len(), ..HuntStats::default() };
     let in_window = AtomicUsize::new(0);
     std::thread::scope(|scope| {
@@ -93,13 +113,6 @@ pub fn hunt(set: &RuleSet, inputs: &[Input], opts: &HuntOptions, on_message: &mu
                             set.matches(&ev, &mut hits);
                             for h in hits.drain(..) {
                                 let rule = &set.rules[h.rule as usize];
-                                if !rule.standalone {
-                                    continue;
-                                }
-                                let level = rule.meta.level.unwrap_or(Level::Informational);
-                                if opts.min_level.is_some_and(|m| level < m) {
-                                    continue;
-                                }
                                 let d = Detection {
                                     rule: h.rule,
                                     timestamp: ev.time_text.clone(),
@@ -111,20 +124,43 @@ pub fn hunt(set: &RuleSet, inputs: &[Input], opts: &HuntOptions, on_message: &mu
                                     file: file.clone(),
                                     fields: h.fields,
                                 };
-                                let _ = tx.send(Message::Detection(d));
+                                for &(ci, pos) in set.correlations_of(h.rule) {
+                                    let Some(time_us) = ev.time_us else { continue };
+                                    let c = &set.correlations[ci].corr;
+                                    let keys = [rule.meta.id.as_str(), rule.meta.name.as_deref().unwrap_or("")];
+                                    let text = |f: &str| ev.get(f).and_then(|v| v.text()).map(str::to_string);
+                                    let group = c
+                                        .group_by
+                                        .iter()
+                                        .map(|g| text(c.source_field(g, &keys)).unwrap_or_default())
+                                        .collect();
+                                    let value = c.field.as_deref().and_then(|f| text(c.source_field(f, &keys)));
+                                    let input = correlation::Input { rule_pos: pos, time_us, group, value, origin: 0 };
+                                    let _ = tx.send(Msg::Corr(CorrHit { corr: ci, input, context: d.clone() }));
+                                }
+                                if rule.standalone && level_ok(set, h.rule, opts) {
+                                    let _ = tx.send(Msg::Out(Message::Detection(d)));
+                                }
                             }
                         },
                         &mut |p| {
-                            let _ = tx.send(Message::Problem(p));
+                            let _ = tx.send(Msg::Out(Message::Problem(p)));
                         },
                     );
                     in_window.fetch_add(counted as usize, Ordering::Relaxed);
-                    let _ = tx.send(Message::FileDone { bytes, events });
+                    let _ = tx.send(Msg::Out(Message::FileDone { bytes, events }));
                 }
             });
         }
         drop(tx);
         for msg in rx {
+            let msg = match msg {
+                Msg::Out(m) => m,
+                Msg::Corr(c) => {
+                    corr_hits.push(c);
+                    continue;
+                }
+            };
             match &msg {
                 Message::Detection(_) => stats.detections += 1,
                 Message::Problem(_) => stats.problems += 1,
@@ -134,5 +170,78 @@ pub fn hunt(set: &RuleSet, inputs: &[Input], opts: &HuntOptions, on_message: &mu
         }
     });
     stats.events_matched_against = in_window.load(Ordering::Relaxed) as u64;
+    stats.detections += run_correlations(set, opts, corr_hits, on_message);
     stats
+}
+
+/// Runs every correlation over its inputs in time order (chained correlations after the
+/// ones they use) and reports what fired; returns the number of detections reported.
+fn run_correlations(set: &RuleSet, opts: &HuntOptions, hits: Vec<CorrHit>, on_message: &mut dyn FnMut(Message)) -> u64 {
+    if set.correlations.is_empty() {
+        return 0;
+    }
+    let mut contexts: Vec<Detection> = Vec::with_capacity(hits.len());
+    let mut per_corr: Vec<Vec<correlation::Input>> = vec![Vec::new(); set.correlations.len()];
+    for mut h in hits {
+        h.input.origin = contexts.len();
+        contexts.push(h.context);
+        per_corr[h.corr].push(h.input);
+    }
+    let mut reported = 0;
+    for ci in 0..set.correlations.len() {
+        let entry = &set.correlations[ci];
+        let mut inputs = std::mem::take(&mut per_corr[ci]);
+        inputs.sort_by_key(|i| (i.time_us, i.origin));
+        let mut runner = Runner::new(&entry.corr);
+        let mut fired = Vec::new();
+        for i in inputs {
+            fired.extend(runner.feed(i));
+        }
+        fired.extend(runner.finish());
+        for f in fired {
+            let mut d = contexts[f.origin].clone();
+            d.rule = entry.rule;
+            d.time_us = Some(f.time_us);
+            d.fields = entry.corr.group_by.iter().cloned().zip(f.group.iter().cloned()).collect();
+            d.fields.push(("correlation_value".into(), format_measure(f.measure)));
+            // Feed correlations that use this one.
+            for (cj, later) in set.correlations.iter().enumerate().skip(ci + 1) {
+                for (pos, r) in later.refs.iter().enumerate() {
+                    if *r == Ref::Correlation(ci) {
+                        let group = later
+                            .corr
+                            .group_by
+                            .iter()
+                            .map(|g| {
+                                entry
+                                    .corr
+                                    .group_by
+                                    .iter()
+                                    .position(|x| x == g)
+                                    .map(|p| f.group[p].clone())
+                                    .unwrap_or_default()
+                            })
+                            .collect();
+                        per_corr[cj].push(correlation::Input {
+                            rule_pos: pos,
+                            time_us: f.time_us,
+                            group,
+                            value: Some(format_measure(f.measure)),
+                            origin: contexts.len(),
+                        });
+                        contexts.push(d.clone());
+                    }
+                }
+            }
+            if set.rules[entry.rule as usize].standalone && level_ok(set, entry.rule, opts) {
+                reported += 1;
+                on_message(Message::Detection(d));
+            }
+        }
+    }
+    reported
+}
+
+fn format_measure(m: f64) -> String {
+    if m.fract() == 0.0 && m.abs() < 1e15 { format!("{}", m as i64) } else { format!("{m}") }
 }

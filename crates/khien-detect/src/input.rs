@@ -196,7 +196,9 @@ fn read_evtx_bytes(name: &str, bytes: &[u8], on_event: &mut dyn FnMut(Event), pr
         match rec {
             Ok(r) => {
                 let mut ev = event::from_evtx_json(&r.data);
-                ev.record_id = Some(r.event_record_id);
+                // The event's own EventRecordID is what Event Viewer and other tools show;
+                // the record header's id is the fallback.
+                ev.record_id = ev.record_id.or(Some(r.event_record_id));
                 if ev.time_text.is_empty() {
                     ev.time_text = r.timestamp.to_string();
                 }

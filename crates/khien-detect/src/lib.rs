@@ -20,6 +20,7 @@
 
 pub mod compile;
 pub mod condition;
+pub mod correlation;
 pub mod eval;
 pub mod event;
 pub mod hunt;

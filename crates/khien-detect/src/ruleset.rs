@@ -3,6 +3,7 @@
 //! (channel, EventID).
 
 use crate::compile::{Compiled, Expr, compile_detection};
+use crate::correlation::Correlation;
 use crate::eval::{CValue, FieldId, FieldTable, Test, View};
 use crate::event::Event;
 use crate::mapping::{Mapping, Resolved, Target};
@@ -97,7 +98,27 @@ pub struct RuleSet {
     fields: FieldTable,
     index: Index,
     prefilter: Prefilter,
+    /// Correlation rules, in an order where each comes after those it uses.
+    pub correlations: Vec<CorrEntry>,
+    /// Base rule → (correlation, position in its `rules`) pairs that use it.
+    capture: HashMap<u32, Vec<(usize, usize)>>,
     pub report: LoadReport,
+}
+
+/// What a correlation refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ref {
+    Rule(u32),
+    Correlation(usize),
+}
+
+/// A loaded correlation rule.
+#[derive(Debug, Clone)]
+pub struct CorrEntry {
+    pub corr: Correlation,
+    /// Its entry in `RuleSet::rules` (metadata for its detections).
+    pub rule: u32,
+    pub refs: Vec<Ref>,
 }
 
 /// Per-thread scratch: which targets the prefilter activated for the current event.
@@ -189,6 +210,8 @@ impl RuleSet {
             fields: FieldTable::default(),
             index: Index::default(),
             prefilter: Prefilter::default(),
+            correlations: Vec::new(),
+            capture: HashMap::new(),
             report,
         };
         let mut seen_ids: HashMap<String, String> = HashMap::new();
@@ -211,15 +234,105 @@ impl RuleSet {
             }
         }
         set.report.filters = filters.len();
-        for c in correlations {
-            push_problem(
-                &mut set.report,
-                &c.meta.file,
-                Problem::unsupported(c.meta.line, "correlation rules are not evaluated yet"),
-            );
-        }
+        set.add_correlations(correlations);
         set.build_index();
         set
+    }
+
+    fn add_correlations(&mut self, docs: Vec<crate::rule::CorrelationDoc>) {
+        let mut compiled = Vec::new();
+        for doc in docs {
+            match Correlation::compile(&doc) {
+                Ok(c) => compiled.push((doc.meta, c)),
+                Err(p) => push_problem(&mut self.report, &doc.meta.file, p),
+            }
+        }
+        // Resolve references; a correlation may use one defined anywhere in the set, so
+        // repeat until nothing more resolves (what is left refers to unknown names or loops).
+        let key_of = |m: &Meta| (m.id.clone(), m.name.clone());
+        let mut pending: Vec<(Meta, Correlation)> = compiled;
+        let mut by_key: HashMap<String, Ref> = HashMap::new();
+        for (i, r) in self.rules.iter().enumerate() {
+            if !r.meta.id.is_empty() {
+                by_key.insert(r.meta.id.clone(), Ref::Rule(i as u32));
+            }
+            if let Some(n) = &r.meta.name {
+                by_key.insert(n.clone(), Ref::Rule(i as u32));
+            }
+        }
+        loop {
+            let before = pending.len();
+            let mut rest = Vec::new();
+            for (meta, corr) in pending {
+                let refs: Option<Vec<Ref>> = corr.rules.iter().map(|r| by_key.get(r).copied()).collect();
+                match refs {
+                    Some(refs) => {
+                        let rule = self.rules.len() as u32;
+                        let ci = self.correlations.len();
+                        let (id, name) = key_of(&meta);
+                        for (pos, r) in refs.iter().enumerate() {
+                            if let Ref::Rule(b) = r {
+                                self.capture.entry(*b).or_default().push((ci, pos));
+                            }
+                        }
+                        self.rules.push(RuleInfo {
+                            meta,
+                            logsource: Logsource::default(),
+                            standalone: true,
+                            elsewhere: None,
+                        });
+                        self.correlations.push(CorrEntry { corr, rule, refs });
+                        self.report.correlations += 1;
+                        if !id.is_empty() {
+                            by_key.insert(id, Ref::Correlation(ci));
+                        }
+                        if let Some(n) = name {
+                            by_key.insert(n, Ref::Correlation(ci));
+                        }
+                    }
+                    None => rest.push((meta, corr)),
+                }
+            }
+            if rest.len() == before || rest.is_empty() {
+                for (meta, corr) in rest {
+                    let unknown: Vec<&String> = corr.rules.iter().filter(|r| !by_key.contains_key(*r)).collect();
+                    let p = Problem::invalid(
+                        meta.line,
+                        format!(
+                            "correlation refers to unknown or circular rules: {}",
+                            unknown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    );
+                    push_problem(&mut self.report, &meta.file, p);
+                }
+                break;
+            }
+            pending = rest;
+        }
+        // `generate: false` (the default) hides the rules a correlation uses, unless another
+        // correlation that uses them asks to generate them.
+        let mut hidden: HashMap<u32, bool> = HashMap::new();
+        let mut hidden_corr: HashMap<usize, bool> = HashMap::new();
+        for c in &self.correlations {
+            for r in &c.refs {
+                match r {
+                    Ref::Rule(b) => *hidden.entry(*b).or_insert(true) &= !c.corr.generate,
+                    Ref::Correlation(ci) => *hidden_corr.entry(*ci).or_insert(true) &= !c.corr.generate,
+                }
+            }
+        }
+        for (b, h) in hidden {
+            self.rules[b as usize].standalone = !h;
+        }
+        for (ci, h) in hidden_corr {
+            let r = self.correlations[ci].rule;
+            self.rules[r as usize].standalone = !h;
+        }
+    }
+
+    /// The correlations that use base rule `rule`: (correlation, position) pairs.
+    pub fn correlations_of(&self, rule: u32) -> &[(usize, usize)] {
+        self.capture.get(&rule).map(Vec::as_slice).unwrap_or(&[])
     }
 
     fn intern(&mut self, name: &str) -> FieldId {

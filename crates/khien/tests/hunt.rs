@@ -36,7 +36,20 @@ fn hunt_jsonl_carries_the_keys_scripts_rely_on() {
     let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 1, "{stdout}");
     let d = &lines[0];
-    for key in ["rule_id", "rule_title", "level", "timestamp", "computer", "channel", "event_id", "record_id", "file", "author", "tags", "fields"] {
+    for key in [
+        "rule_id",
+        "rule_title",
+        "level",
+        "timestamp",
+        "computer",
+        "channel",
+        "event_id",
+        "record_id",
+        "file",
+        "author",
+        "tags",
+        "fields",
+    ] {
         assert!(d.get(key).is_some(), "missing {key}: {d}");
     }
     assert_eq!(d["rule_id"], "11111111-1111-1111-1111-111111111111");
@@ -58,12 +71,31 @@ fn hunt_jsonl_carries_the_keys_scripts_rely_on() {
     assert_eq!(csv.lines().count(), 2);
     let o = khien(&["hunt", sample.to_str().unwrap(), "--rules", rules.path().to_str().unwrap()]);
     let table = String::from_utf8_lossy(&o.stdout);
-    assert!(table.contains("== HIGH (1) ==") && table.contains("Sc Stop") && table.contains("by Khiên tests"), "{table}");
+    assert!(
+        table.contains("== HIGH (1) ==") && table.contains("Sc Stop") && table.contains("by Khiên tests"),
+        "{table}"
+    );
 
     // Filters: a higher minimum level, and a time window before the event, report nothing.
-    let o = khien(&["hunt", sample.to_str().unwrap(), "--rules", rules.path().to_str().unwrap(), "--jsonl", "--min-level", "critical"]);
+    let o = khien(&[
+        "hunt",
+        sample.to_str().unwrap(),
+        "--rules",
+        rules.path().to_str().unwrap(),
+        "--jsonl",
+        "--min-level",
+        "critical",
+    ]);
     assert!(o.status.success() && o.stdout.is_empty(), "{}", text(&o));
-    let o = khien(&["hunt", sample.to_str().unwrap(), "--rules", rules.path().to_str().unwrap(), "--jsonl", "--to", "2020-01-01"]);
+    let o = khien(&[
+        "hunt",
+        sample.to_str().unwrap(),
+        "--rules",
+        rules.path().to_str().unwrap(),
+        "--jsonl",
+        "--to",
+        "2020-01-01",
+    ]);
     assert!(o.status.success() && o.stdout.is_empty(), "{}", text(&o));
 }
 
@@ -82,13 +114,15 @@ fn damaged_inputs_are_reported_and_the_hunt_goes_on() {
     }
     std::fs::write(d.join("bad_chunk_header.evtx"), &bad_chunk).unwrap();
     std::fs::write(d.join("not_an_event.json"), "{\"hello\": \"world\"}\n[1, 2]\n").unwrap();
-    std::fs::write(d.join("broken.jsonl"), "{\"winlog\": {\"channel\": \"Security\", \"event_id\": 4624}}\n{oops\n").unwrap();
+    std::fs::write(d.join("broken.jsonl"), "{\"winlog\": {\"channel\": \"Security\", \"event_id\": 4624}}\n{oops\n")
+        .unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     std::io::Write::write_all(&mut gz, &bytes).unwrap();
     std::fs::write(d.join("copy.evtx.gz"), gz.finish().unwrap()).unwrap();
     let rules = tempfile::tempdir().unwrap();
     write_rule(rules.path(), "good.yml", GOOD_RULE);
-    let o = khien(&["hunt", d.to_str().unwrap(), "--rules", rules.path().to_str().unwrap(), "--jsonl", "--threads", "2"]);
+    let o =
+        khien(&["hunt", d.to_str().unwrap(), "--rules", rules.path().to_str().unwrap(), "--jsonl", "--threads", "2"]);
     assert!(o.status.success(), "{}", text(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
     let files: Vec<String> = stdout
@@ -115,7 +149,8 @@ fn hunt_fails_without_rules_or_with_bad_arguments() {
     assert!(!o.status.success());
     let o = khien(&["hunt", sample.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    let o = khien(&["hunt", sample.to_str().unwrap(), "--rules", empty.path().to_str().unwrap(), "--min-level", "severe"]);
+    let o =
+        khien(&["hunt", sample.to_str().unwrap(), "--rules", empty.path().to_str().unwrap(), "--min-level", "severe"]);
     assert!(!o.status.success());
 }
 
@@ -171,7 +206,14 @@ fn rules_check_reports_loaded_unsupported_and_invalid() {
     // Placeholder values make the rule load.
     let ph = d.join("placeholders.yaml.txt");
     std::fs::write(&ph, "admins: [alice, bob]\n").unwrap();
-    let o = khien(&["rules", "check", d.join("placeholder.yml").to_str().unwrap(), "--placeholders", ph.to_str().unwrap(), "--json"]);
+    let o = khien(&[
+        "rules",
+        "check",
+        d.join("placeholder.yml").to_str().unwrap(),
+        "--placeholders",
+        ph.to_str().unwrap(),
+        "--json",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(r["loaded"], 1);
