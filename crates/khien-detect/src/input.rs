@@ -183,7 +183,13 @@ fn read_evtx(
     })
 }
 
-fn read_evtx_bytes(name: &str, bytes: &[u8], on_event: &mut dyn FnMut(Event), problem: &mut dyn FnMut(String)) -> u64 {
+/// Reads the events of an EVTX file held in memory.
+pub fn read_evtx_bytes(
+    name: &str,
+    bytes: &[u8],
+    on_event: &mut dyn FnMut(Event),
+    problem: &mut dyn FnMut(String),
+) -> u64 {
     let mut parser = match evtx::EvtxParser::from_read_seek(std::io::Cursor::new(bytes)) {
         Ok(p) => p.with_configuration(evtx::ParserSettings::default()),
         Err(e) => {
@@ -212,6 +218,26 @@ fn read_evtx_bytes(name: &str, bytes: &[u8], on_event: &mut dyn FnMut(Event), pr
         }
     }
     count
+}
+
+/// Reads a JSON file held in memory.
+pub fn read_json_bytes(
+    name: &str,
+    data: &[u8],
+    on_event: &mut dyn FnMut(Event),
+    problem: &mut dyn FnMut(String),
+) -> u64 {
+    read_json(name, Box::new(std::io::Cursor::new(data.to_vec())), on_event, problem)
+}
+
+/// Reads a JSON Lines file held in memory.
+pub fn read_jsonl_bytes(
+    name: &str,
+    data: &[u8],
+    on_event: &mut dyn FnMut(Event),
+    problem: &mut dyn FnMut(String),
+) -> u64 {
+    read_jsonl(name, Box::new(std::io::Cursor::new(data.to_vec())), on_event, problem)
 }
 
 fn one_line(s: &str) -> String {

@@ -23,6 +23,7 @@ pub mod condition;
 pub mod correlation;
 pub mod eval;
 pub mod event;
+pub mod fuzzing;
 pub mod hunt;
 pub mod input;
 pub mod mapping;

@@ -254,6 +254,14 @@ pub fn compile_entry(key: &str, value: &Node, placeholders: &Placeholders) -> Re
         } else {
             transform(&raw, &mods, placeholders, vline)?
                 .into_iter()
+                .map(|mut s| {
+                    // A keyword is a search of the whole event: it matches inside a value.
+                    if field.is_empty() {
+                        s.star_front();
+                        s.star_back();
+                    }
+                    s
+                })
                 .map(|s| ValueTest::Str { m: StrMatcher::compile(&s, !cased), cased })
                 .collect()
         };
