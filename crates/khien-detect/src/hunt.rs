@@ -19,6 +19,9 @@ pub struct HuntOptions {
     pub from_us: Option<i64>,
     /// Only events before this time (µs since the epoch).
     pub to_us: Option<i64>,
+    /// EVTX files with more chunks than this are shared between threads, this many chunks
+    /// per unit of work; 0 means [`SPLIT_CHUNKS`].
+    pub split_chunks: u64,
 }
 
 /// One detection: a rule that matched an event, with what a responder needs to find it.
@@ -76,10 +79,48 @@ fn level_ok(set: &RuleSet, rule: u32, opts: &HuntOptions) -> bool {
     opts.min_level.is_none_or(|m| level >= m)
 }
 
+/// EVTX files larger than this are shared between threads, this many chunks at a time.
+pub const SPLIT_CHUNKS: u64 = 128;
+
+/// A unit of work: a whole file, or a range of chunks of a large EVTX file.
+struct Unit<'a> {
+    input: &'a Input,
+    chunks: Option<(u64, u64)>,
+    bytes: u64,
+}
+
+fn units(inputs: &[Input], split: u64) -> Vec<Unit<'_>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        let bytes = std::fs::metadata(&input.path).map(|m| m.len()).unwrap_or(0);
+        let chunks = bytes.saturating_sub(input::EVTX_HEADER_BYTES).div_ceil(input::EVTX_CHUNK_BYTES);
+        if input.kind == input::Kind::Evtx && !input.gzip && chunks > split && evtx_magic(input) {
+            let mut first = 0;
+            while first < chunks {
+                let count = split.min(chunks - first);
+                out.push(Unit { input, chunks: Some((first, count)), bytes: count * input::EVTX_CHUNK_BYTES });
+                first += count;
+            }
+        } else {
+            out.push(Unit { input, chunks: None, bytes });
+        }
+    }
+    out
+}
+
+fn evtx_magic(input: &Input) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    std::fs::File::open(&input.path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"ElfFile\0"
+}
+
 /// Runs the hunt. `on_message` runs on the calling thread, in arrival order; correlation
 /// detections come last, once every event has been read.
 pub fn hunt(set: &RuleSet, inputs: &[Input], opts: &HuntOptions, on_message: &mut dyn FnMut(Message)) -> HuntStats {
-    let threads = opts.threads.max(1).min(inputs.len().max(1));
+    let split = if opts.split_chunks == 0 { SPLIT_CHUNKS } else { opts.split_chunks };
+    let units = units(inputs, split);
+    let units = &units;
+    let threads = opts.threads.max(1).min(units.len().max(1));
     let next = AtomicUsize::new(0);
     let (tx, rx) = mpsc::sync_channel::<Msg>(4096);
     let mut corr_hits: Vec<CorrHit> = Vec::new();
@@ -94,59 +135,63 @@ pub fn hunt(set: &RuleSet, inputs: &[Input], opts: &HuntOptions, on_message: &mu
                 let mut hits = Vec::new();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(inp) = inputs.get(i) else { break };
+                    let Some(unit) = units.get(i) else { break };
+                    let inp = unit.input;
                     let file = inp.path.display().to_string();
-                    let bytes = std::fs::metadata(&inp.path).map(|m| m.len()).unwrap_or(0);
+                    let bytes = unit.bytes;
                     let mut counted = 0u64;
-                    let events = input::read(
-                        inp,
-                        &mut |ev| {
-                            if let Some(t) = ev.time_us {
-                                if opts.from_us.is_some_and(|f| t < f) || opts.to_us.is_some_and(|to| t >= to) {
-                                    return;
-                                }
-                            } else if opts.from_us.is_some() || opts.to_us.is_some() {
+                    let mut on_event = |ev: crate::event::Event| {
+                        if let Some(t) = ev.time_us {
+                            if opts.from_us.is_some_and(|f| t < f) || opts.to_us.is_some_and(|to| t >= to) {
                                 return;
                             }
-                            counted += 1;
-                            hits.clear();
-                            set.matches(&ev, &mut hits);
-                            for h in hits.drain(..) {
-                                let rule = &set.rules[h.rule as usize];
-                                let d = Detection {
-                                    rule: h.rule,
-                                    timestamp: ev.time_text.clone(),
-                                    time_us: ev.time_us,
-                                    computer: ev.computer.clone(),
-                                    channel: ev.channel.clone(),
-                                    event_id: ev.event_id,
-                                    record_id: ev.record_id,
-                                    file: file.clone(),
-                                    fields: h.fields,
-                                };
-                                for &(ci, pos) in set.correlations_of(h.rule) {
-                                    let Some(time_us) = ev.time_us else { continue };
-                                    let c = &set.correlations[ci].corr;
-                                    let keys = [rule.meta.id.as_str(), rule.meta.name.as_deref().unwrap_or("")];
-                                    let text = |f: &str| ev.get(f).and_then(|v| v.text()).map(str::to_string);
-                                    let group = c
-                                        .group_by
-                                        .iter()
-                                        .map(|g| text(c.source_field(g, &keys)).unwrap_or_default())
-                                        .collect();
-                                    let value = c.field.as_deref().and_then(|f| text(c.source_field(f, &keys)));
-                                    let input = correlation::Input { rule_pos: pos, time_us, group, value, origin: 0 };
-                                    let _ = tx.send(Msg::Corr(CorrHit { corr: ci, input, context: d.clone() }));
-                                }
-                                if rule.standalone && level_ok(set, h.rule, opts) {
-                                    let _ = tx.send(Msg::Out(Message::Detection(d)));
-                                }
+                        } else if opts.from_us.is_some() || opts.to_us.is_some() {
+                            return;
+                        }
+                        counted += 1;
+                        hits.clear();
+                        set.matches(&ev, &mut hits);
+                        for h in hits.drain(..) {
+                            let rule = &set.rules[h.rule as usize];
+                            let d = Detection {
+                                rule: h.rule,
+                                timestamp: ev.time_text.clone(),
+                                time_us: ev.time_us,
+                                computer: ev.computer.clone(),
+                                channel: ev.channel.clone(),
+                                event_id: ev.event_id,
+                                record_id: ev.record_id,
+                                file: file.clone(),
+                                fields: h.fields,
+                            };
+                            for &(ci, pos) in set.correlations_of(h.rule) {
+                                let Some(time_us) = ev.time_us else { continue };
+                                let c = &set.correlations[ci].corr;
+                                let keys = [rule.meta.id.as_str(), rule.meta.name.as_deref().unwrap_or("")];
+                                let text = |f: &str| ev.get(f).and_then(|v| v.text()).map(str::to_string);
+                                let group = c
+                                    .group_by
+                                    .iter()
+                                    .map(|g| text(c.source_field(g, &keys)).unwrap_or_default())
+                                    .collect();
+                                let value = c.field.as_deref().and_then(|f| text(c.source_field(f, &keys)));
+                                let input = correlation::Input { rule_pos: pos, time_us, group, value, origin: 0 };
+                                let _ = tx.send(Msg::Corr(CorrHit { corr: ci, input, context: d.clone() }));
                             }
-                        },
-                        &mut |p| {
-                            let _ = tx.send(Msg::Out(Message::Problem(p)));
-                        },
-                    );
+                            if rule.standalone && level_ok(set, h.rule, opts) {
+                                let _ = tx.send(Msg::Out(Message::Detection(d)));
+                            }
+                        }
+                    };
+                    let mut on_problem = |p: String| {
+                        let _ = tx.send(Msg::Out(Message::Problem(p)));
+                    };
+                    let events = match unit.chunks {
+                        Some((first, count)) => {
+                            input::read_evtx_chunks(inp, first, count, &mut on_event, &mut on_problem)
+                        }
+                        None => input::read(inp, &mut on_event, &mut on_problem),
+                    };
                     in_window.fetch_add(counted as usize, Ordering::Relaxed);
                     let _ = tx.send(Msg::Out(Message::FileDone { bytes, events }));
                 }

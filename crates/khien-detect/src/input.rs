@@ -183,6 +183,92 @@ fn read_evtx(
     })
 }
 
+/// Size of an EVTX file header and of one chunk.
+pub const EVTX_HEADER_BYTES: u64 = 4096;
+pub const EVTX_CHUNK_BYTES: u64 = 65536;
+
+/// Reads chunks `first .. first + count` of an uncompressed EVTX file, so that several
+/// threads can share one large file (chunks are independent: each carries its own string
+/// and template tables).
+pub fn read_evtx_chunks(
+    input: &Input,
+    first: u64,
+    count: u64,
+    on_event: &mut dyn FnMut(Event),
+    problem: &mut dyn FnMut(String),
+) -> u64 {
+    use std::io::{Seek, SeekFrom};
+    let name = input.path.display().to_string();
+    let mut file = match std::fs::File::open(&input.path) {
+        Ok(f) => f,
+        Err(e) => {
+            problem(format!("{name}: {e}"));
+            return 0;
+        }
+    };
+    let settings = std::sync::Arc::new(evtx::ParserSettings::default());
+    let mut events = 0;
+    for n in first..first + count {
+        let mut data = vec![0u8; EVTX_CHUNK_BYTES as usize];
+        let read = file
+            .seek(SeekFrom::Start(EVTX_HEADER_BYTES + n * EVTX_CHUNK_BYTES))
+            .and_then(|_| read_up_to(&mut file, &mut data));
+        match read {
+            Ok(0) => break,
+            Ok(k) if (k as u64) < EVTX_CHUNK_BYTES => {
+                problem(format!("{name}: chunk {n} is truncated ({k} bytes); skipped"));
+                break;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                problem(format!("{name}: chunk {n}: {e}"));
+                break;
+            }
+        }
+        if data[..8].iter().all(|b| *b == 0) {
+            continue; // an unused chunk
+        }
+        let mut chunk = match evtx::EvtxChunkData::new(data, false) {
+            Ok(c) => c,
+            Err(e) => {
+                problem(format!("{name}: chunk {n}: {}", one_line(&e.to_string())));
+                continue;
+            }
+        };
+        let mut parsed = match chunk.parse(settings.clone()) {
+            Ok(p) => p,
+            Err(e) => {
+                problem(format!("{name}: chunk {n}: {}", one_line(&e.to_string())));
+                continue;
+            }
+        };
+        for rec in parsed.iter() {
+            match rec.and_then(|r| r.into_json_value()) {
+                Ok(r) => {
+                    events += 1;
+                    on_event(evtx_event(r));
+                }
+                Err(e) => problem(format!("{name}: chunk {n}: {}", one_line(&e.to_string()))),
+            }
+        }
+    }
+    events
+}
+
+fn evtx_event(r: evtx::SerializedEvtxRecord<serde_json::Value>) -> Event {
+    let mut ev = event::from_evtx_json(&r.data);
+    // The event's own EventRecordID is what Event Viewer and other tools show; the record
+    // header's id is the fallback.
+    ev.record_id = ev.record_id.or(Some(r.event_record_id));
+    if ev.time_text.is_empty() {
+        ev.time_text = r.timestamp.to_string();
+    }
+    if ev.time_us.is_none() {
+        ev.time_us = Some(r.timestamp.as_microsecond());
+    }
+    ev
+}
+
 /// Reads the events of an EVTX file held in memory.
 pub fn read_evtx_bytes(
     name: &str,
@@ -201,18 +287,8 @@ pub fn read_evtx_bytes(
     for rec in parser.records_json_value() {
         match rec {
             Ok(r) => {
-                let mut ev = event::from_evtx_json(&r.data);
-                // The event's own EventRecordID is what Event Viewer and other tools show;
-                // the record header's id is the fallback.
-                ev.record_id = ev.record_id.or(Some(r.event_record_id));
-                if ev.time_text.is_empty() {
-                    ev.time_text = r.timestamp.to_string();
-                }
-                if ev.time_us.is_none() {
-                    ev.time_us = Some(r.timestamp.as_microsecond());
-                }
                 count += 1;
-                on_event(ev);
+                on_event(evtx_event(r));
             }
             Err(e) => problem(format!("{name}: {}", one_line(&e.to_string()))),
         }

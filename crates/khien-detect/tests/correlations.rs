@@ -98,3 +98,35 @@ fn unknown_references_are_invalid() {
     assert_eq!(set.report.invalid.len(), 1);
     assert!(set.report.invalid[0].reason.contains("no_such_rule"));
 }
+
+#[test]
+fn a_large_evtx_file_split_between_threads_gives_the_same_detections() {
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../../../shared/testdata/evtx/EVTX-ATTACK-SAMPLES/Persistence/persistence_sysmon_11_13_1_shime_appfix.evtx",
+    );
+    let sigma = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/sigma/rules/windows");
+    let set = RuleSet::load(&[sigma], &Options::windows()).unwrap();
+    let inputs = input::discover(&[sample], &mut |p| panic!("{p}"));
+    let collect =
+        |split: u64, threads: usize| {
+            let mut out = Vec::new();
+            let mut problems = Vec::new();
+            let stats =
+                hunt(&set, &inputs, &HuntOptions { threads, split_chunks: split, ..Default::default() }, &mut |m| {
+                    match m {
+                        Message::Detection(d) => out.push((d.rule, d.record_id)),
+                        Message::Problem(p) => problems.push(p),
+                        _ => {}
+                    }
+                });
+            out.sort();
+            (out, stats.events, problems)
+        };
+    let (whole, events, p1) = collect(1_000_000, 1);
+    let (split, events_split, p2) = collect(2, 2);
+    assert!(p1.is_empty() && p2.is_empty(), "{p1:?} {p2:?}");
+    assert!(events > 100, "{events}");
+    assert_eq!(events, events_split);
+    assert!(!whole.is_empty());
+    assert_eq!(whole, split);
+}

@@ -130,3 +130,12 @@ fn every_regression_case_fires_on_evtx_and_json() {
     assert_eq!(checked, 270);
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
+
+#[test]
+fn most_rule_targets_have_a_literal_prefilter() {
+    let (filtered, all) = rules().prefilter_coverage();
+    eprintln!("prefilter covers {filtered} of {all} rule targets");
+    // The prefilter is what keeps a hunt fast; a change that loses it for many rules would
+    // show here before it shows in the benchmark.
+    assert!(filtered * 100 >= all * 85, "{filtered} of {all}");
+}

@@ -139,7 +139,7 @@ pub fn run(args: HuntArgs) -> Result<u8> {
     let inputs = input::discover(&args.paths, &mut report_problem);
     let total_bytes: u64 = inputs.iter().filter_map(|i| std::fs::metadata(&i.path).ok()).map(|m| m.len()).sum();
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    let opts = HuntOptions { threads, min_level, from_us, to_us };
+    let opts = HuntOptions { threads, min_level, from_us, to_us, split_chunks: 0 };
     let progress = (!args.no_progress && std::io::stderr().is_terminal()).then(|| {
         let pb = indicatif::ProgressBar::new(total_bytes);
         pb.set_style(
@@ -153,8 +153,13 @@ pub fn run(args: HuntArgs) -> Result<u8> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut write_err: Option<std::io::Error> = None;
+    let mut by_level: HashMap<Level, u64> = HashMap::new();
+    let mut by_rule: HashMap<u32, u64> = HashMap::new();
     let stats = khien_detect::hunt::hunt(&set, &inputs, &opts, &mut |msg| match msg {
         Message::Detection(d) => {
+            let level = set.rules[d.rule as usize].meta.level.unwrap_or(Level::Informational);
+            *by_level.entry(level).or_default() += 1;
+            *by_rule.entry(d.rule).or_default() += 1;
             if args.jsonl {
                 if write_err.is_none()
                     && let Err(e) = writeln!(out, "{}", json_line(&set, &d))
@@ -194,16 +199,6 @@ pub fn run(args: HuntArgs) -> Result<u8> {
         return Err(e.into());
     }
     // Summary.
-    let mut by_level: HashMap<Level, u64> = HashMap::new();
-    let mut by_rule: HashMap<u32, u64> = HashMap::new();
-    if args.jsonl {
-        // Counts were not kept; the stats carry the total.
-    }
-    for d in &detections {
-        let level = set.rules[d.rule as usize].meta.level.unwrap_or(Level::Informational);
-        *by_level.entry(level).or_default() += 1;
-        *by_rule.entry(d.rule).or_default() += 1;
-    }
     let mut e = stderr.lock();
     let secs = hunt_time.as_secs_f64();
     let _ = writeln!(
@@ -234,7 +229,7 @@ pub fn run(args: HuntArgs) -> Result<u8> {
         stats.detections,
         problems
     );
-    if !args.jsonl {
+    {
         let levels = [Level::Critical, Level::High, Level::Medium, Level::Low, Level::Informational];
         let parts: Vec<String> =
             levels.iter().map(|l| format!("{} {}", l.as_str(), by_level.get(l).copied().unwrap_or(0))).collect();
