@@ -101,10 +101,8 @@ fn unknown_references_are_invalid() {
 
 #[test]
 fn a_large_evtx_file_split_between_threads_gives_the_same_detections() {
-    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
-        "../../../shared/testdata/evtx/EVTX-ATTACK-SAMPLES/Persistence/persistence_sysmon_11_13_1_shime_appfix.evtx",
-    );
-    let sigma = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/sigma/rules/windows");
+    let sample = testdata().join("evtx/EVTX-ATTACK-SAMPLES/Persistence/persistence_sysmon_11_13_1_shime_appfix.evtx");
+    let sigma = testdata().join("sigma/rules/windows");
     let set = RuleSet::load(&[sigma], &Options::windows()).unwrap();
     let inputs = input::discover(&[sample], &mut |p| panic!("{p}"));
     let collect =
@@ -129,4 +127,11 @@ fn a_large_evtx_file_split_between_threads_gives_the_same_detections() {
     assert_eq!(events, events_split);
     assert!(!whole.is_empty());
     assert_eq!(whole, split);
+}
+
+/// `shared/testdata` beside the checkout, or at `KHIEN_TESTDATA`.
+pub fn testdata() -> std::path::PathBuf {
+    std::env::var_os("KHIEN_TESTDATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata"))
 }

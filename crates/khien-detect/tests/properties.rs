@@ -94,8 +94,7 @@ proptest! {
     fn mutated_evtx_never_panics(offset in 0usize..70_000, bytes in prop::collection::vec(any::<u8>(), 1..16)) {
         static SAMPLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
         let sample = SAMPLE.get_or_init(|| {
-            let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
-                "../../../shared/testdata/sigma/regression/rules/windows/process_creation/proc_creation_win_sc_stop_service/81bcb81b-5b1f-474b-b373-52c871aaa7b1.evtx");
+            let p = testdata().join("sigma/regression/rules/windows/process_creation/proc_creation_win_sc_stop_service/81bcb81b-5b1f-474b-b373-52c871aaa7b1.evtx");
             std::fs::read(p).unwrap()
         });
         let mut data = sample.clone();
@@ -117,4 +116,11 @@ fn normalise(c: &Cond) -> Cond {
         Cond::Or(v) => Cond::Or(v.iter().map(normalise).collect()),
         other => other.clone(),
     }
+}
+
+/// `shared/testdata` beside the checkout, or at `KHIEN_TESTDATA`.
+pub fn testdata() -> std::path::PathBuf {
+    std::env::var_os("KHIEN_TESTDATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata"))
 }

@@ -13,7 +13,10 @@ fn text(o: &Output) -> String {
 }
 
 fn sigma() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/sigma")
+    std::env::var_os("KHIEN_TESTDATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata"))
+        .join("sigma")
 }
 
 const SC_STOP: &str = "regression/rules/windows/process_creation/proc_creation_win_sc_stop_service";
