@@ -69,7 +69,10 @@ ev, p_cpu, p_hunt, p_rss, cpu, load, hunt, rss, two_hunt, two_rss, det1, det2, c
 ev = int(ev); p_cpu = float(p_cpu); cpu = float(cpu); load = float(load); hunt = float(hunt); two_hunt = float(two_hunt)
 net = ev / max(cpu - load, 1e-9)
 parse = ev / max(p_cpu, 1e-9)
-speedup = hunt / max(two_hunt, 1e-9)
+# The one-core rate is events per CPU-second on one thread (net of loading); the two-core rate
+# is events per wall-clock second of the hunt on two threads.
+two_rate = ev / max(two_hunt, 1e-9)
+speedup = two_rate / net
 ok = True
 def line(name, value, target, good):
     global ok
@@ -80,10 +83,12 @@ print(f"  {'':<44} {'Khiên':>18}   {'target':<22}")
 line("events per CPU-second, net of rule loading", f"{net:,.0f}", ">= 20,000", net >= 20000)
 line("rule loading, warm (s)", f"{load:.2f}", "<= 0.5", load <= 0.5)
 line("peak memory (MB)", f"{int(rss)/1024:.0f}", "<= 200", int(rss) / 1024 <= 200)
-line("two threads / one thread (hunt time)", f"{speedup:.2f}x", ">= 1.8x", speedup >= 1.8)
+line("two-core rate / one-core rate", f"{speedup:.2f}x", ">= 1.8x", speedup >= 1.8)
 line("same detections on one and two threads", f"{det1} / {det2}", "equal", det1 == det2)
 print(f"  {'pure parse, no rules: events per CPU-second':<44} {parse:>18,.0f}   (floor; {p_cpu:.2f} CPU-s, {int(p_rss)/1024:.0f} MB)")
 print(f"  {'detection overhead over parsing (CPU-s)':<44} {cpu - load - p_cpu:>18.2f}")
+print(f"  {'two-core rate (events per wall second)':<44} {two_rate:>18,.0f}")
+print(f"  {'hunt wall time, one thread / two threads':<44} {hunt / max(two_hunt, 1e-9):>17.2f}x")
 print(f"  {'rules check alone, wall (s)':<44} {float(check):>18.2f}")
 print("\npeers (issue 5, same corpus and machine kind, one core):")
 print(f"  {'':<12} {'events/CPU-s':>14} {'rule loading':>14} {'memory':>10}")

@@ -81,7 +81,7 @@ impl Event {
         self.fields.push((name, v));
     }
 
-    fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         if let Some(Val::Str(s) | Val::Num(s)) = self.get("Channel").cloned() {
             self.channel = s;
         }
@@ -214,18 +214,22 @@ fn flatten_data(v: &J, name: Option<&str>, ev: &mut Event, depth: usize) {
         J::Array(items) => items.iter().for_each(|i| flatten_data(i, name, ev, depth + 1)),
         v => {
             if let (Some(n), Some(val)) = (name, Val::from_json(v)) {
-                // Some providers (Windows Defender) name data with spaces ("Threat Name");
-                // rules and mappings write them without ("ThreatName"), so both names work.
-                if n.contains(' ') {
-                    let joined: String = n.chars().filter(|c| *c != ' ').collect();
-                    if !ev.fields.iter().any(|(k, _)| *k == joined) {
-                        ev.push(joined, val.clone());
-                    }
-                }
-                ev.push(n.to_string(), val);
+                push_data(ev, n, val);
             }
         }
     }
+}
+
+/// Adds an EventData/UserData value. Some providers (Windows Defender) name data with spaces
+/// ("Threat Name"); rules and mappings write them without ("ThreatName"), so both names work.
+pub(crate) fn push_data(ev: &mut Event, n: &str, val: Val) {
+    if n.contains(' ') {
+        let joined: String = n.chars().filter(|c| *c != ' ').collect();
+        if !ev.fields.iter().any(|(k, _)| *k == joined) {
+            ev.push(joined, val.clone());
+        }
+    }
+    ev.push(n.to_string(), val);
 }
 
 fn flatten_dotted(v: &J, path: &mut String, ev: &mut Event, depth: usize) {

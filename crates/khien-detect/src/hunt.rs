@@ -122,7 +122,9 @@ pub fn hunt(set: &RuleSet, inputs: &[Input], opts: &HuntOptions, on_message: &mu
     let units = &units;
     let threads = opts.threads.max(1).min(units.len().max(1));
     let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::sync_channel::<Msg>(4096);
+    // Messages travel in batches (one per file or per 1,024 messages): a send per detection
+    // would wake the receiving thread thousands of times.
+    let (tx, rx) = mpsc::sync_channel::<Vec<Msg>>(64);
     let mut corr_hits: Vec<CorrHit> = Vec::new();
     let mut stats = HuntStats { files: inputs.len(), ..HuntStats::default() };
     let in_window = AtomicUsize::new(0);
@@ -140,6 +142,14 @@ pub fn hunt(set: &RuleSet, inputs: &[Input], opts: &HuntOptions, on_message: &mu
                     let file = inp.path.display().to_string();
                     let bytes = unit.bytes;
                     let mut counted = 0u64;
+                    let batch: std::cell::RefCell<Vec<Msg>> = std::cell::RefCell::new(Vec::new());
+                    let push = |m: Msg| {
+                        let mut b = batch.borrow_mut();
+                        b.push(m);
+                        if b.len() >= 1024 {
+                            let _ = tx.send(std::mem::take(&mut *b));
+                        }
+                    };
                     let mut on_event = |ev: crate::event::Event| {
                         if let Some(t) = ev.time_us {
                             if opts.from_us.is_some_and(|f| t < f) || opts.to_us.is_some_and(|to| t >= to) {
@@ -176,16 +186,14 @@ pub fn hunt(set: &RuleSet, inputs: &[Input], opts: &HuntOptions, on_message: &mu
                                     .collect();
                                 let value = c.field.as_deref().and_then(|f| text(c.source_field(f, &keys)));
                                 let input = correlation::Input { rule_pos: pos, time_us, group, value, origin: 0 };
-                                let _ = tx.send(Msg::Corr(CorrHit { corr: ci, input, context: d.clone() }));
+                                push(Msg::Corr(CorrHit { corr: ci, input, context: d.clone() }));
                             }
                             if rule.standalone && level_ok(set, h.rule, opts) {
-                                let _ = tx.send(Msg::Out(Message::Detection(d)));
+                                push(Msg::Out(Message::Detection(d)));
                             }
                         }
                     };
-                    let mut on_problem = |p: String| {
-                        let _ = tx.send(Msg::Out(Message::Problem(p)));
-                    };
+                    let mut on_problem = |p: String| push(Msg::Out(Message::Problem(p)));
                     let events = match unit.chunks {
                         Some((first, count)) => {
                             input::read_evtx_chunks(inp, first, count, &mut on_event, &mut on_problem)
@@ -193,12 +201,14 @@ pub fn hunt(set: &RuleSet, inputs: &[Input], opts: &HuntOptions, on_message: &mu
                         None => input::read(inp, &mut on_event, &mut on_problem),
                     };
                     in_window.fetch_add(counted as usize, Ordering::Relaxed);
-                    let _ = tx.send(Msg::Out(Message::FileDone { bytes, events }));
+                    let mut b = batch.into_inner();
+                    b.push(Msg::Out(Message::FileDone { bytes, events }));
+                    let _ = tx.send(b);
                 }
             });
         }
         drop(tx);
-        for msg in rx {
+        for msg in rx.into_iter().flatten() {
             let msg = match msg {
                 Msg::Out(m) => m,
                 Msg::Corr(c) => {

@@ -243,11 +243,14 @@ pub fn read_evtx_chunks(
             }
         };
         for rec in parsed.iter() {
-            match rec.and_then(|r| r.into_json_value()) {
-                Ok(r) => {
-                    events += 1;
-                    on_event(evtx_event(r));
-                }
+            match rec.and_then(|r| r.into_json()) {
+                Ok(r) => match evtx_event(r) {
+                    Ok(ev) => {
+                        events += 1;
+                        on_event(ev);
+                    }
+                    Err(e) => problem(format!("{name}: chunk {n}: {e}")),
+                },
                 Err(e) => problem(format!("{name}: chunk {n}: {}", one_line(&e.to_string()))),
             }
         }
@@ -255,8 +258,9 @@ pub fn read_evtx_chunks(
     events
 }
 
-fn evtx_event(r: evtx::SerializedEvtxRecord<serde_json::Value>) -> Event {
-    let mut ev = event::from_evtx_json(&r.data);
+fn evtx_event(r: evtx::SerializedEvtxRecord<String>) -> Result<Event, String> {
+    let mut ev = crate::evtx_json::flatten(&r.data)
+        .map_err(|e| format!("record {}: unreadable rendering ({e})", r.event_record_id))?;
     // The event's own EventRecordID is what Event Viewer and other tools show; the record
     // header's id is the fallback.
     ev.record_id = ev.record_id.or(Some(r.event_record_id));
@@ -266,7 +270,7 @@ fn evtx_event(r: evtx::SerializedEvtxRecord<serde_json::Value>) -> Event {
     if ev.time_us.is_none() {
         ev.time_us = Some(r.timestamp.as_microsecond());
     }
-    ev
+    Ok(ev)
 }
 
 /// Reads the events of an EVTX file held in memory.
@@ -284,12 +288,15 @@ pub fn read_evtx_bytes(
         }
     };
     let mut count = 0;
-    for rec in parser.records_json_value() {
+    for rec in parser.records_json() {
         match rec {
-            Ok(r) => {
-                count += 1;
-                on_event(evtx_event(r));
-            }
+            Ok(r) => match evtx_event(r) {
+                Ok(ev) => {
+                    count += 1;
+                    on_event(ev);
+                }
+                Err(e) => problem(format!("{name}: {e}")),
+            },
             Err(e) => problem(format!("{name}: {}", one_line(&e.to_string()))),
         }
     }

@@ -23,6 +23,7 @@ pub mod condition;
 pub mod correlation;
 pub mod eval;
 pub mod event;
+pub mod evtx_json;
 pub mod fuzzing;
 pub mod hunt;
 pub mod input;

@@ -121,15 +121,9 @@ pub struct CorrEntry {
     pub refs: Vec<Ref>,
 }
 
-/// Per-thread scratch: which targets the prefilter activated for the current event.
-#[derive(Default)]
-struct Scratch {
-    active: Vec<u32>,
-    stamp: u32,
-}
-
 thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+    /// Per-thread scratch: which literal sets the prefilter saw for the current event.
+    static SEEN: RefCell<prefilter::Seen> = RefCell::new(prefilter::Seen::default());
 }
 
 /// Rule files under `paths` (files as given; folders searched recursively for `.yml` and
@@ -467,7 +461,7 @@ impl RuleSet {
 
     /// How many rule targets the prefilter can skip, of all.
     pub fn prefilter_coverage(&self) -> (usize, usize) {
-        (self.prefilter.filtered.iter().filter(|f| **f).count(), self.variants.len())
+        (self.prefilter.full.iter().filter(|f| **f != 0).count(), self.variants.len())
     }
 
     fn channels_of(&self, v: &Variant, channel: Option<FieldId>) -> Option<Vec<String>> {
@@ -479,54 +473,49 @@ impl RuleSet {
         self.variants.len()
     }
 
-    /// Tests `event` against every rule that could match it and appends the hits.
+    /// Tests `event` against every rule that could match it and appends the hits (one per
+    /// rule).
     pub fn matches(&self, event: &Event, out: &mut Vec<Hit>) {
         let chan = event.channel.to_lowercase();
         let eid = event.event_id;
-        let mut view: Option<View<'_>> = None;
-        let mut cands: Vec<u32> = Vec::new();
+        let mut lists: [&[u32]; 4] = [&[]; 4];
+        let mut n = 0;
         for ci in [self.index.by_channel.get(&chan), Some(&self.index.anywhere)].into_iter().flatten() {
-            cands.extend_from_slice(&ci.any_eid);
+            lists[n] = &ci.any_eid;
+            n += 1;
             if let Some(e) = eid
                 && let Some(list) = ci.by_eid.get(&e)
             {
-                cands.extend_from_slice(list);
+                lists[n] = list;
+                n += 1;
             }
         }
-        if cands.is_empty() {
+        let lists = &lists[..n];
+        if lists.iter().all(|l| l.is_empty()) {
             return;
         }
-        cands.sort_unstable();
-        let view = view.get_or_insert_with(|| View::new(event, &self.fields));
-        SCRATCH.with_borrow_mut(|scratch| {
-            if scratch.active.len() != self.variants.len() {
-                scratch.active = vec![0; self.variants.len()];
-                scratch.stamp = 0;
+        let mut view = View::new(event, &self.fields);
+        let first_hit = out.len();
+        SEEN.with_borrow_mut(|seen| {
+            seen.reset(self.variants.len());
+            if lists.iter().any(|l| l.iter().any(|&c| self.prefilter.filters(c))) {
+                self.prefilter.scan(&mut |f, cb| view.each_lower(f, cb), seen);
             }
-            scratch.stamp = scratch.stamp.wrapping_add(1);
-            if scratch.stamp == 0 {
-                scratch.active.iter_mut().for_each(|a| *a = 0);
-                scratch.stamp = 1;
+            for &vi in lists.iter().flat_map(|l| l.iter()) {
+                if self.prefilter.skips(vi, seen) {
+                    continue;
+                }
+                let v = &self.variants[vi as usize];
+                if out[first_hit..].iter().any(|h| h.rule == v.rule) {
+                    continue;
+                }
+                if eval(&v.expr, &v.tests, &mut view) {
+                    let mut fields = Vec::new();
+                    collect_fields(&v.expr, &v.tests, &mut view, &mut fields);
+                    out.push(Hit { rule: v.rule, fields });
+                }
             }
-            let stamp = scratch.stamp;
-            if cands.iter().any(|&c| self.prefilter.filtered[c as usize]) {
-                self.prefilter.scan(&mut |f, cb| view.each_lower(f, cb), &mut scratch.active, stamp);
-            }
-            cands.retain(|&c| !self.prefilter.filtered[c as usize] || scratch.active[c as usize] == stamp);
         });
-        let mut last_rule = u32::MAX;
-        for vi in cands {
-            let v = &self.variants[vi as usize];
-            if v.rule == last_rule {
-                continue;
-            }
-            if eval(&v.expr, &v.tests, view) {
-                last_rule = v.rule;
-                let mut fields = Vec::new();
-                collect_fields(&v.expr, &v.tests, view, &mut fields);
-                out.push(Hit { rule: v.rule, fields });
-            }
-        }
     }
 }
 

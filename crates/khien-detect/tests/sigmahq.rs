@@ -142,3 +142,38 @@ fn most_rule_targets_have_a_literal_prefilter() {
     // show here before it shows in the benchmark.
     assert!(filtered * 100 >= all * 85, "{filtered} of {all}");
 }
+
+#[test]
+fn the_direct_evtx_flattening_equals_the_json_value_path() {
+    // Every shared EVTX sample: flattening the evtx crate's JSON text directly gives the same
+    // event as parsing it into a serde_json::Value and flattening that.
+    let mut files = Vec::new();
+    let mut stack = vec![shared().join("regression"), shared().join("../evtx")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "evtx") {
+                files.push(p);
+            }
+        }
+    }
+    assert!(files.len() > 300, "{}", files.len());
+    let mut records = 0;
+    for f in files {
+        let mut parser = evtx::EvtxParser::from_path(&f).unwrap();
+        for r in parser.records_json().flatten() {
+            let direct = khien_detect::evtx_json::flatten(&r.data).unwrap();
+            let value: serde_json::Value = serde_json::from_str(&r.data).unwrap();
+            let via_value = khien_detect::event::from_evtx_json(&value);
+            assert_eq!(direct.fields, via_value.fields, "{} record {}", f.display(), r.event_record_id);
+            assert_eq!(
+                (&direct.channel, direct.event_id, direct.record_id, &direct.time_text),
+                (&via_value.channel, via_value.event_id, via_value.record_id, &via_value.time_text)
+            );
+            records += 1;
+        }
+    }
+    assert!(records > 4_900, "{records}");
+}

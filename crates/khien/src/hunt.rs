@@ -71,6 +71,10 @@ pub fn check(paths: &[PathBuf], load_args: &RuleLoadArgs, json: bool) -> Result<
             "files": r.files,
             "loaded": r.loaded,
             "not_for_windows_event_logs": r.elsewhere,
+            "not_for_windows_event_logs_by_reason": elsewhere_reasons(&set)
+                .into_iter()
+                .map(|(reason, n)| serde_json::json!({"reason": reason, "rules": n}))
+                .collect::<Vec<_>>(),
             "filters": r.filters,
             "unsupported": list(&r.unsupported),
             "invalid": list(&r.invalid),
@@ -83,6 +87,9 @@ pub fn check(paths: &[PathBuf], load_args: &RuleLoadArgs, json: bool) -> Result<
         for p in &r.unsupported {
             println!("{}:{}: unsupported: {}", p.file, p.line, p.reason);
         }
+        for (reason, n) in elsewhere_reasons(&set) {
+            println!("note: {n} rules do not run on Windows event logs: {reason}");
+        }
         println!(
             "{} files: {} rules loaded ({} for other logs than Windows event logs), {} unsupported, {} invalid",
             r.files,
@@ -93,6 +100,19 @@ pub fn check(paths: &[PathBuf], load_args: &RuleLoadArgs, json: bool) -> Result<
         );
     }
     Ok(if r.invalid.is_empty() { 0 } else { EXIT_INVALID })
+}
+
+/// Loaded rules that never run on Windows event logs, counted by reason (most first).
+fn elsewhere_reasons(set: &RuleSet) -> Vec<(String, usize)> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for r in &set.rules {
+        if let Some(reason) = &r.elsewhere {
+            *counts.entry(reason.as_str()).or_default() += 1;
+        }
+    }
+    let mut v: Vec<(String, usize)> = counts.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
 }
 
 fn parse_time(s: &str, what: &str) -> Result<i64> {

@@ -221,6 +221,17 @@ fn rules_check_reports_loaded_unsupported_and_invalid() {
     let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(r["loaded"], 1);
 
+    // Rules for other logs are counted by reason.
+    write_rule(
+        d,
+        "linux.yml",
+        "title: L\nlogsource: {product: linux, category: process_creation}\ndetection:\n  s: {Image: x}\n  condition: s\n",
+    );
+    let o = khien(&["rules", "check", d.join("linux.yml").to_str().unwrap(), "--json"]);
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["not_for_windows_event_logs"], 1, "{r}");
+    assert_eq!(r["not_for_windows_event_logs_by_reason"][0]["reason"], "product linux", "{r}");
+
     // Human output names file and line.
     let o = khien(&["rules", "check", d.join("unknown_modifier.yml").to_str().unwrap()]);
     assert!(text(&o).contains("unknown_modifier.yml:5: invalid: unknown modifier 'sortof'"), "{}", text(&o));
