@@ -6,10 +6,15 @@ use crate::input;
 use crate::ruleset::{Options, RuleSet};
 use std::sync::OnceLock;
 
+fn options() -> &'static Options {
+    static OPTS: OnceLock<Options> = OnceLock::new();
+    OPTS.get_or_init(Options::windows)
+}
+
 /// Arbitrary bytes as a rule file: loads it and runs the result on a fixed event.
 pub fn rule_parser(data: &[u8]) {
     let text = String::from_utf8_lossy(data).into_owned();
-    let set = RuleSet::from_sources(vec![("fuzz.yml".into(), text)], &Options::windows());
+    let set = RuleSet::from_sources(vec![("fuzz.yml".into(), text)], options());
     let doc = serde_json::json!({"Channel": "Security", "EventID": 4624, "Hostname": "pc",
         "TargetUserName": "bob", "IpAddress": "10.1.2.3", "CommandLine": "cmd /c whoami"});
     if let Ok((ev, _)) = crate::event::from_json(&doc) {
@@ -22,7 +27,7 @@ fn small_set() -> &'static RuleSet {
     static SET: OnceLock<RuleSet> = OnceLock::new();
     SET.get_or_init(|| {
         let rule = "title: F\nlogsource: {product: windows}\ndetection:\n  s:\n    - CommandLine|contains: 'whoami'\n    - Image|endswith: '.exe'\n    - EventID: 4624\n  k:\n    - 'mimikatz'\n  condition: s or k\n";
-        RuleSet::from_sources(vec![("f.yml".into(), rule.into())], &Options::windows())
+        RuleSet::from_sources(vec![("f.yml".into(), rule.into())], options())
     })
 }
 
