@@ -31,6 +31,12 @@ impl Compiled {
         self.tests.push(t);
         Expr::Test(self.tests.len() as u32 - 1)
     }
+
+    /// Adds the tests of one entry (ANDed when there are several).
+    fn push_all(&mut self, tests: Vec<FieldTest>) -> Expr {
+        let mut exprs: Vec<Expr> = tests.into_iter().map(|t| self.push(t)).collect();
+        if exprs.len() == 1 { exprs.remove(0) } else { Expr::And(exprs) }
+    }
 }
 
 /// Compiles search identifiers and conditions into `out.tests` and returns the expression.
@@ -75,8 +81,8 @@ fn selection(node: &Node, placeholders: &Placeholders, out: &mut Compiled) -> Re
                         format!("'{key}' holds a list of maps; values must be scalars"),
                     ));
                 }
-                let test = compile_entry(&key, v, placeholders)?;
-                ands.push(out.push(test));
+                let tests = compile_entry(&key, v, placeholders)?;
+                ands.push(out.push_all(tests));
             }
             Ok(if ands.len() == 1 { ands.remove(0) } else { Expr::And(ands) })
         }
@@ -95,12 +101,12 @@ fn selection(node: &Node, placeholders: &Placeholders, out: &mut Compiled) -> Re
                     return Err(Problem::invalid(node.line, "nested lists in a search identifier"));
                 }
                 let list = Node { line: node.line, value: Value::Seq(scalars.into_iter().cloned().collect()) };
-                ors.push(out.push(compile_entry("", &list, placeholders)?));
+                ors.push(out.push_all(compile_entry("", &list, placeholders)?));
             }
             Ok(if ors.len() == 1 { ors.remove(0) } else { Expr::Or(ors) })
         }
         Value::Null => Err(Problem::invalid(node.line, "an empty search identifier")),
-        _ => Ok(out.push(compile_entry("", node, placeholders)?)),
+        _ => Ok(out.push_all(compile_entry("", node, placeholders)?)),
     }
 }
 

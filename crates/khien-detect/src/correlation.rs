@@ -89,6 +89,12 @@ pub struct Correlation {
     pub generate: bool,
 }
 
+/// Longest timespan accepted (ten years).
+pub const MAX_TIMESPAN_US: i64 = 3650 * 86_400 * 1_000_000;
+/// Most inputs a group's window holds; older ones are dropped first (bounds memory and the
+/// cost of percentiles).
+pub const MAX_WINDOW_ITEMS: usize = 100_000;
+
 /// Parses `1h`, `30m`, `15s`, `2d`, `1w`.
 pub fn parse_timespan(s: &str) -> Option<i64> {
     let s = s.trim();
@@ -137,8 +143,11 @@ impl Correlation {
         let group_by = body.get("group-by").map(strings).unwrap_or_default();
         let ts_node = body.get("timespan").ok_or_else(|| Problem::invalid(line, "a correlation needs a 'timespan'"))?;
         let ts_text = ts_node.scalar_text().unwrap_or_default();
-        let timespan_us = parse_timespan(&ts_text).filter(|t| *t > 0).ok_or_else(|| {
-            Problem::invalid(ts_node.line, format!("timespan '{ts_text}' is not <number><s|m|h|d|w|M|y>"))
+        let timespan_us = parse_timespan(&ts_text).filter(|t| *t > 0 && *t <= MAX_TIMESPAN_US).ok_or_else(|| {
+            Problem::invalid(
+                ts_node.line,
+                format!("timespan '{ts_text}' is not <number><s|m|h|d|w|M|y> of at most ten years"),
+            )
         })?;
         let condition = match body.get("condition") {
             None => None,
@@ -270,25 +279,15 @@ pub struct Fired {
 type Item = (i64, usize, Option<String>, usize);
 
 /// The window's measure: count, distinct count, number of rules, or the aggregate.
-fn measure(c: &Correlation, items: &VecDeque<Item>) -> Option<f64> {
+fn measure(c: &Correlation, g: &GroupState) -> Option<f64> {
     Some(match c.kind {
-        Kind::EventCount => items.len() as f64,
-        Kind::ValueCount => {
-            let mut v: Vec<&str> = items.iter().filter_map(|i| i.2.as_deref()).collect();
-            v.sort_unstable();
-            v.dedup();
-            v.len() as f64
-        }
-        Kind::Temporal => {
-            let mut r: Vec<usize> = items.iter().map(|i| i.1).collect();
-            r.sort_unstable();
-            r.dedup();
-            r.len() as f64
-        }
+        Kind::EventCount => g.items.len() as f64,
+        Kind::ValueCount => g.distinct.len() as f64,
+        Kind::Temporal => g.rule_counts.iter().filter(|n| **n > 0).count() as f64,
         Kind::TemporalOrdered => {
             // Length of the longest prefix of `rules` seen in order.
             let mut next = 0;
-            for i in items {
+            for i in &g.items {
                 if i.1 == next {
                     next += 1;
                     if next == c.rules.len() {
@@ -298,24 +297,24 @@ fn measure(c: &Correlation, items: &VecDeque<Item>) -> Option<f64> {
             }
             next as f64
         }
-        Kind::ValueSum | Kind::ValueAvg | Kind::ValuePercentile | Kind::ValueMedian => {
-            let mut nums: Vec<f64> =
-                items.iter().filter_map(|i| i.2.as_deref().and_then(|v| v.trim().parse::<f64>().ok())).collect();
+        Kind::ValueSum | Kind::ValueAvg if g.nums == 0 => return None,
+        Kind::ValueSum => g.sum,
+        Kind::ValueAvg => g.sum / g.nums as f64,
+        Kind::ValuePercentile | Kind::ValueMedian => {
+            let mut nums: Vec<f64> = g.items.iter().filter_map(|i| number(&i.2)).collect();
             if nums.is_empty() {
                 return None;
             }
-            match c.kind {
-                Kind::ValueSum => nums.iter().sum(),
-                Kind::ValueAvg => nums.iter().sum::<f64>() / nums.len() as f64,
-                _ => {
-                    nums.sort_by(|a, b| a.total_cmp(b));
-                    // Nearest-rank percentile.
-                    let rank = ((c.percentile / 100.0) * nums.len() as f64).ceil().max(1.0) as usize;
-                    nums[rank.min(nums.len()) - 1]
-                }
-            }
+            nums.sort_by(|a, b| a.total_cmp(b));
+            // Nearest-rank percentile.
+            let rank = ((c.percentile / 100.0) * nums.len() as f64).ceil().max(1.0) as usize;
+            nums[rank.min(nums.len()) - 1]
         }
     })
+}
+
+fn number(v: &Option<String>) -> Option<f64> {
+    v.as_deref().and_then(|v| v.trim().parse::<f64>().ok()).filter(|x| x.is_finite())
 }
 
 fn holds(c: &Correlation, m: f64) -> bool {
@@ -326,11 +325,60 @@ fn holds(c: &Correlation, m: f64) -> bool {
     }
 }
 
+/// One group's window, with its running aggregates kept as inputs enter and leave.
 #[derive(Debug, Default)]
 struct GroupState {
     /// (time, rule position, value, origin) inside the current window.
     items: VecDeque<Item>,
     window_start: Option<i64>,
+    /// Value → how many inputs in the window carry it.
+    distinct: HashMap<String, u32>,
+    /// Inputs per referenced rule.
+    rule_counts: Vec<u32>,
+    sum: f64,
+    nums: usize,
+}
+
+impl GroupState {
+    fn push(&mut self, item: Item, rules: usize) {
+        if self.rule_counts.len() < rules {
+            self.rule_counts.resize(rules, 0);
+        }
+        if let Some(n) = self.rule_counts.get_mut(item.1) {
+            *n += 1;
+        }
+        if let Some(v) = &item.2 {
+            *self.distinct.entry(v.clone()).or_default() += 1;
+        }
+        if let Some(x) = number(&item.2) {
+            self.sum += x;
+            self.nums += 1;
+        }
+        self.items.push_back(item);
+    }
+
+    fn pop(&mut self) {
+        let Some(item) = self.items.pop_front() else { return };
+        if let Some(n) = self.rule_counts.get_mut(item.1) {
+            *n = n.saturating_sub(1);
+        }
+        if let Some(v) = &item.2
+            && let Some(n) = self.distinct.get_mut(v)
+        {
+            *n -= 1;
+            if *n == 0 {
+                self.distinct.remove(v);
+            }
+        }
+        if let Some(x) = number(&item.2) {
+            self.sum -= x;
+            self.nums -= 1;
+        }
+    }
+
+    fn clear(&mut self) {
+        *self = GroupState::default();
+    }
 }
 
 /// Runs one correlation over inputs that arrive in time order.
@@ -345,8 +393,8 @@ impl<'c> Runner<'c> {
         Runner { corr, groups: BTreeMap::new() }
     }
 
-    fn measure(&self, items: &VecDeque<Item>) -> Option<f64> {
-        measure(self.corr, items)
+    fn measure(&self, g: &GroupState) -> Option<f64> {
+        measure(self.corr, g)
     }
 
     fn holds(&self, m: f64) -> bool {
@@ -364,7 +412,11 @@ impl<'c> Runner<'c> {
         let key = input.group.clone();
         if !rising {
             // Close the group's window first if this input is past it.
-            let closed = self.groups.get(&key).and_then(|g| g.window_start).is_some_and(|s| input.time_us > s + span);
+            let closed = self
+                .groups
+                .get(&key)
+                .and_then(|g| g.window_start)
+                .is_some_and(|s| input.time_us > s.saturating_add(span));
             if closed && let Some(f) = self.close(&key) {
                 out.push(f);
             }
@@ -372,17 +424,20 @@ impl<'c> Runner<'c> {
         let corr = self.corr;
         let g = self.groups.entry(key.clone()).or_default();
         g.window_start.get_or_insert(input.time_us);
-        g.items.push_back((input.time_us, input.rule_pos, input.value, input.origin));
+        g.push((input.time_us, input.rule_pos, input.value, input.origin), corr.rules.len());
+        while g.items.len() > MAX_WINDOW_ITEMS {
+            g.pop();
+        }
         if rising {
-            while g.items.front().is_some_and(|f| f.0 < input.time_us - span) {
-                g.items.pop_front();
+            let oldest = input.time_us.saturating_sub(span);
+            while g.items.front().is_some_and(|f| f.0 < oldest) {
+                g.pop();
             }
-            if let Some(m) = measure(corr, &g.items)
+            if let Some(m) = measure(corr, g)
                 && holds(corr, m)
             {
                 out.push(Fired { time_us: input.time_us, group: key.clone(), measure: m, origin: input.origin });
-                g.items.clear();
-                g.window_start = None;
+                g.clear();
             }
         }
         out
@@ -391,7 +446,7 @@ impl<'c> Runner<'c> {
     fn close(&mut self, key: &Vec<String>) -> Option<Fired> {
         let g = self.groups.remove(key)?;
         let last = g.items.back()?.clone();
-        let m = self.measure(&g.items)?;
+        let m = self.measure(&g)?;
         self.holds(m).then(|| Fired { time_us: last.0, group: key.clone(), measure: m, origin: last.3 })
     }
 
@@ -572,6 +627,10 @@ mod tests {
         );
         assert!(bad("  type: value_count\n  rules: [a]\n  timespan: 1h\n  condition: {gt: 1}\n").contains("field"));
         assert!(bad("  type: event_count\n  rules: [a]\n  timespan: 1h\n  condition: {about: 1}\n").contains("about"));
+        assert!(
+            bad("  type: event_count\n  rules: [a]\n  timespan: 106751991d\n  condition: {lt: 5}\n")
+                .contains("ten years")
+        );
         assert_eq!(parse_timespan("90s"), Some(90_000_000));
         assert_eq!(parse_timespan("2d"), Some(172_800_000_000));
     }

@@ -40,7 +40,7 @@ impl<'e> PVal<'e> {
             if !needs {
                 return None;
             }
-            let l = r.to_lowercase();
+            let l = crate::pattern::lower(r);
             (l != r).then_some(l)
         });
         PVal { raw, lower, next: NONE }

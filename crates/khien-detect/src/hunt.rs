@@ -268,11 +268,15 @@ fn run_correlations(set: &RuleSet, opts: &HuntOptions, hits: Vec<CorrHit>, on_me
                             .group_by
                             .iter()
                             .map(|g| {
+                                // The later correlation's aliases may name this one's field.
+                                let meta = &set.rules[entry.rule as usize].meta;
+                                let keys = [meta.id.as_str(), meta.name.as_deref().unwrap_or("")];
+                                let src = later.corr.source_field(g, &keys);
                                 entry
                                     .corr
                                     .group_by
                                     .iter()
-                                    .position(|x| x == g)
+                                    .position(|x| x == src)
                                     .map(|p| f.group[p].clone())
                                     .unwrap_or_default()
                             })

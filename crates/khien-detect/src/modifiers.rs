@@ -133,6 +133,8 @@ const KNOWN: &[&str] = &[
 
 /// Most values one entry may expand to (windash, expand).
 pub const MAX_VARIANTS: usize = 4096;
+/// Most compiled values one `field|modifiers` entry may have in all.
+pub const MAX_VALUES: usize = 20_000;
 /// Largest compiled regex program, in bytes (SigmaHQ's largest, `\w{1,64}` with Unicode
 /// classes, needs about 3 MB).
 pub const REGEX_SIZE_LIMIT: usize = 8 * 1024 * 1024;
@@ -145,7 +147,7 @@ enum W {
 }
 
 /// Compiles one detection entry `key: value` (`key` = `field|modifiers`).
-pub fn compile_entry(key: &str, value: &Node, placeholders: &Placeholders) -> Result<FieldTest, Problem> {
+pub fn compile_entry(key: &str, value: &Node, placeholders: &Placeholders) -> Result<Vec<FieldTest>, Problem> {
     let line = value.line;
     let mut parts = key.split('|');
     let field = parts.next().unwrap_or_default().to_string();
@@ -206,14 +208,16 @@ pub fn compile_entry(key: &str, value: &Node, placeholders: &Placeholders) -> Re
     if type_mods > 1 {
         return Err(Problem::invalid(line, format!("'{key}' combines comparison modifiers that exclude each other")));
     }
-    let mut values = Vec::new();
+    // One group per value as written: its variants (windash, base64offset, expand) are ORed.
+    let mut groups: Vec<Vec<ValueTest>> = Vec::new();
+    let mut total = 0usize;
     for item in items {
         let vline = item.line;
         if item.value == Value::Null {
             if mods.iter().any(|m| !matches!(*m, "all" | "cased")) {
                 return Err(Problem::invalid(vline, format!("null cannot take modifiers in '{key}'")));
             }
-            values.push(ValueTest::Null);
+            groups.push(vec![ValueTest::Null]);
             continue;
         }
         let raw = item.scalar_text().unwrap_or_default();
@@ -268,11 +272,26 @@ pub fn compile_entry(key: &str, value: &Node, placeholders: &Placeholders) -> Re
         if neq {
             tests = tests.into_iter().map(|t| ValueTest::Not(Box::new(t))).collect();
         }
-        values.extend(tests);
+        total += tests.len();
+        if total > MAX_VALUES {
+            return Err(Problem::unsupported(line, format!("'{key}' expands to more than {MAX_VALUES} values")));
+        }
+        groups.push(tests);
     }
-    // `neq` over a list: the field differs from every value.
-    let all = all || (neq && values.len() > 1);
-    Ok(FieldTest { field: field_opt, values, all })
+    if neq {
+        // The field differs from every value and every variant.
+        let values: Vec<ValueTest> = groups.into_iter().flatten().collect();
+        let all = values.len() > 1;
+        return Ok(vec![FieldTest { field: field_opt, values, all }]);
+    }
+    if all && groups.iter().any(|g| g.len() > 1) {
+        // `all` ANDs the values as written; each one's variants stay ORed.
+        return Ok(groups
+            .into_iter()
+            .map(|values| FieldTest { field: field_opt.clone(), values, all: false })
+            .collect());
+    }
+    Ok(vec![FieldTest { field: field_opt, values: groups.into_iter().flatten().collect(), all }])
 }
 
 fn number(node: &Node) -> Option<f64> {
@@ -527,7 +546,7 @@ mod tests {
         let doc = load_all(yaml).unwrap().remove(0);
         let Value::Map(entries) = &doc.value else { panic!() };
         let (k, v) = &entries[0];
-        compile_entry(k.as_str().unwrap(), v, &Placeholders::new())
+        compile_entry(k.as_str().unwrap(), v, &Placeholders::new()).map(|mut t| t.remove(0))
     }
 
     #[test]
@@ -562,5 +581,8 @@ mod tests {
         assert!(entry("a|exists: maybe").is_err());
         assert!(entry("a|wide: x").is_err());
         assert_eq!(entry("a|contains|expand: '%nope%'").unwrap_err().kind, crate::rule::ProblemKind::Unsupported);
+        // Expansion is bounded across the values of an entry, not only per value.
+        let many = format!("a|windash: [{}]", vec!["'-a -b -c -d -e'"; 20].join(", "));
+        assert!(entry(&many).unwrap_err().message.contains("more than"));
     }
 }

@@ -149,6 +149,13 @@ impl SigmaStr {
     }
 }
 
+/// Lowercases character by character, so that a substring's lowercase is always a substring
+/// of the whole text's lowercase (`str::to_lowercase` treats a final Greek sigma by context,
+/// which would break that).
+pub fn lower(s: &str) -> String {
+    if s.is_ascii() { s.to_ascii_lowercase() } else { s.chars().flat_map(char::to_lowercase).collect() }
+}
+
 /// A compiled string matcher. Case-insensitive matchers hold lowercased text and are run
 /// on the lowercased event value.
 #[derive(Debug, Clone)]
@@ -165,7 +172,7 @@ pub enum StrMatcher {
 impl StrMatcher {
     /// Compiles a value; `lower` lowercases its literals (case-insensitive matching).
     pub fn compile(value: &SigmaStr, lower: bool) -> StrMatcher {
-        let v = if lower { value.map_literals(|s| s.to_lowercase()) } else { value.clone() };
+        let v = if lower { value.map_literals(self::lower) } else { value.clone() };
         match v.parts.as_slice() {
             [] => StrMatcher::Exact(String::new()),
             [Part::Star] => StrMatcher::Any,
@@ -245,7 +252,7 @@ mod tests {
     use super::*;
 
     fn m(value: &str, text: &str) -> bool {
-        StrMatcher::compile(&SigmaStr::parse(value), true).is_match(&text.to_lowercase())
+        StrMatcher::compile(&SigmaStr::parse(value), true).is_match(&lower(text))
     }
 
     #[test]

@@ -73,7 +73,7 @@ fn literal_of(v: &CValue) -> Option<String> {
         StrMatcher::Glob(parts) => crate::pattern::SigmaStr { parts: parts.clone() }.longest_literal()?.to_string(),
         StrMatcher::Any => return None,
     };
-    let lit = if *cased { lit.to_lowercase() } else { lit };
+    let lit = if *cased { crate::pattern::lower(&lit) } else { lit };
     (lit.len() >= MIN_LITERAL).then_some(lit)
 }
 

@@ -126,6 +126,10 @@ pub enum Doc {
 
 /// Largest rule file read.
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+/// Most documents one file may yield, and most YAML nodes they may hold in all once
+/// `action: global`/`repeat` are merged in (a small file must not expand without bound).
+pub const MAX_DOCS: usize = 10_000;
+pub const MAX_MERGED_NODES: usize = 1_000_000;
 
 /// Reads every document of one rule file. Each entry is a document or the problem that
 /// stopped it; a YAML syntax error stops the whole file.
@@ -140,7 +144,12 @@ pub fn read_file(file: &str, text: &str) -> Vec<Result<Doc, Problem>> {
     let mut out = Vec::new();
     let mut global: Option<Node> = None;
     let mut previous: Option<Node> = None;
+    let mut merged_nodes = 0usize;
     for doc in docs {
+        if out.len() >= MAX_DOCS {
+            out.push(Err(Problem::invalid(doc.line, format!("more than {MAX_DOCS} rule documents in one file"))));
+            break;
+        }
         if doc.value == Value::Null {
             continue;
         }
@@ -181,6 +190,14 @@ pub fn read_file(file: &str, text: &str) -> Vec<Result<Doc, Problem>> {
                 None => doc,
             },
         };
+        merged_nodes += yaml::count(&merged);
+        if merged_nodes > MAX_MERGED_NODES {
+            out.push(Err(Problem::invalid(
+                merged.line,
+                format!("the documents hold more than {MAX_MERGED_NODES} YAML nodes once merged with 'action: global'"),
+            )));
+            break;
+        }
         previous = Some(merged.clone());
         out.push(to_doc(file, &merged));
     }
@@ -361,6 +378,19 @@ mod tests {
             })
             .collect();
         assert_eq!(ids, ["G:a", "G:b", "H:"]);
+    }
+
+    #[test]
+    fn global_documents_cannot_multiply_without_bound() {
+        let mut text = String::from(
+            "action: global\ntitle: G\nlogsource: {product: windows}\ndetection: {s: {a: 1}, condition: s}\n",
+        );
+        for _ in 0..(MAX_DOCS + 5) {
+            text.push_str("--- {}\n");
+        }
+        let docs = read_file("f.yml", &text);
+        assert_eq!(docs.len(), MAX_DOCS + 1);
+        assert!(docs.last().unwrap().as_ref().unwrap_err().message.contains("documents"));
     }
 
     #[test]

@@ -343,6 +343,7 @@ impl RuleSet {
         let expr = compile_detection(&doc.selections, &doc.conditions, &opts.placeholders, &mut compiled)?;
         let mut expr_tests = compiled.tests;
         let mut expr = expr;
+        let mut filtered = false;
         // Meta filters that name this rule.
         for f in filters {
             let named = f.rules.iter().any(|r| *r == doc.meta.id || doc.meta.name.as_deref() == Some(r.as_str()));
@@ -354,7 +355,16 @@ impl RuleSet {
                 Problem::invalid(p.line, format!("filter {} ({}): {}", f.meta.title, f.meta.file, p.message))
             })?;
             expr_tests = fc.tests;
-            expr = Expr::And(vec![expr, Expr::Not(Box::new(fexpr))]);
+            // One flat AND however many filters name the rule (no nesting to recurse into).
+            let not = Expr::Not(Box::new(fexpr));
+            expr = match expr {
+                Expr::And(mut items) if filtered => {
+                    items.push(not);
+                    Expr::And(items)
+                }
+                other => Expr::And(vec![other, not]),
+            };
+            filtered = true;
         }
         let rule_idx = self.rules.len() as u32;
         let resolved = opts.mapping.resolve(&doc.logsource);
@@ -387,7 +397,9 @@ impl RuleSet {
                 name: field.clone(),
                 values: values
                     .iter()
-                    .map(|v| CValue::Plain(ValueTest::Str { m: StrMatcher::Exact(v.to_lowercase()), cased: false }))
+                    .map(|v| {
+                        CValue::Plain(ValueTest::Str { m: StrMatcher::Exact(crate::pattern::lower(v)), cased: false })
+                    })
                     .collect(),
                 all: false,
             });
@@ -432,7 +444,7 @@ impl RuleSet {
             let slots: Vec<&mut ChannelIndex> = match &chans {
                 None => vec![&mut index.anywhere],
                 Some(list) => {
-                    let mut keys: Vec<String> = list.iter().map(|c| c.to_lowercase()).collect();
+                    let mut keys: Vec<String> = list.iter().map(|c| crate::pattern::lower(c)).collect();
                     keys.sort();
                     keys.dedup();
                     for k in &keys {
@@ -476,7 +488,7 @@ impl RuleSet {
     /// Tests `event` against every rule that could match it and appends the hits (one per
     /// rule).
     pub fn matches(&self, event: &Event, out: &mut Vec<Hit>) {
-        let chan = event.channel.to_lowercase();
+        let chan = crate::pattern::lower(&event.channel);
         let eid = event.event_id;
         let mut lists: [&[u32]; 4] = [&[]; 4];
         let mut n = 0;

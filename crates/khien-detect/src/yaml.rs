@@ -185,7 +185,8 @@ fn describe_key(key: &Node) -> String {
     key.scalar_text().map(|s| format!("'{s}'")).unwrap_or_else(|| key.kind().to_string())
 }
 
-fn count(node: &Node) -> usize {
+/// Number of nodes in a tree.
+pub fn count(node: &Node) -> usize {
     match &node.value {
         Value::Seq(items) => 1 + items.iter().map(count).sum::<usize>(),
         Value::Map(entries) => 1 + entries.iter().map(|(k, v)| count(k) + count(v)).sum::<usize>(),

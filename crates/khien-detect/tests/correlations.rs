@@ -90,6 +90,43 @@ fn meta_filters_suppress_matches_of_the_rules_they_name() {
 }
 
 #[test]
+fn chained_correlations_follow_aliases() {
+    let rules = format!(
+        "{BASE}---\ntitle: Many failures\nid: 8c8e0f1c-0000-4000-8000-000000000007\nname: many\ncorrelation:\n  type: event_count\n  rules: [failed_logon]\n  group-by: [TargetUserName]\n  timespan: 5m\n  condition: {{gte: 2}}\n---\ntitle: Then success\nid: 8c8e0f1c-0000-4000-8000-000000000008\nlevel: high\ncorrelation:\n  type: temporal\n  rules: [many, good_logon]\n  group-by: [user]\n  aliases:\n    user:\n      many: TargetUserName\n      good_logon: TargetUserName\n  timespan: 10m\n"
+    );
+    let events = vec![
+        logon("2024-05-01T10:00:00Z", 4625, "alice", "10.0.0.9", 1),
+        logon("2024-05-01T10:00:30Z", 4625, "alice", "10.0.0.9", 2),
+        logon("2024-05-01T10:01:00Z", 4624, "alice", "10.0.0.9", 3),
+        logon("2024-05-01T10:01:30Z", 4624, "bob", "10.0.0.7", 4),
+    ];
+    let (_, out) = run(&rules, &events);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0].0, "Then success");
+    assert!(out[0].1.contains(&("user".to_string(), "alice".to_string())));
+}
+
+#[test]
+fn many_filters_on_one_rule_stay_flat() {
+    let mut rules = BASE.to_string();
+    for i in 0..3000 {
+        rules.push_str(&format!(
+            "---\ntitle: F{i}\nlogsource: {{product: windows, service: security}}\nfilter:\n  rules: [failed_logon]\n  f:\n    IpAddress: 10.9.{}.{}\n  condition: f\n",
+            i / 256,
+            i % 256
+        ));
+    }
+    let events = vec![
+        logon("2024-05-01T10:00:00Z", 4625, "alice", "10.9.0.5", 1),
+        logon("2024-05-01T10:00:01Z", 4625, "alice", "10.8.0.5", 2),
+    ];
+    let (set, out) = run(&rules, &events);
+    assert_eq!(set.report.filters, 3000);
+    let failed: Vec<_> = out.iter().filter(|(t, _)| t == "Failed logon").collect();
+    assert_eq!(failed.len(), 1, "{out:?}");
+}
+
+#[test]
 fn unknown_references_are_invalid() {
     let rules = format!(
         "{BASE}---\ntitle: Broken\ncorrelation:\n  type: event_count\n  rules: [no_such_rule]\n  timespan: 5m\n  condition: {{gte: 3}}\n"

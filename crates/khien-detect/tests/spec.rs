@@ -50,6 +50,15 @@ fn plain_values_are_case_insensitive_and_whole() {
 }
 
 #[test]
+fn case_folding_is_per_character() {
+    // A final sigma lowercases by context in `str::to_lowercase`; matching folds per character.
+    let d = "  s:\n    Name|contains: 'Σ'\n  condition: s\n";
+    assert!(hits(d, json!({"Name": "ΟΔΥΣΣΕΥΣ"})));
+    let c = "  s:\n    Name|contains|cased: 'ΥΣ'\n  condition: s\n";
+    assert!(hits(c, json!({"Name": "ΟΔΥΣ"})));
+}
+
+#[test]
 fn contains_startswith_endswith() {
     assert!(hits(
         "  s:\n    CommandLine|contains: 'mimikatz'\n  condition: s\n",
@@ -103,6 +112,21 @@ fn windash_accepts_every_dash() {
         assert!(hits(d, json!({"CommandLine": format!("powershell {dash}enc AAA")})), "{dash}");
     }
     assert!(!hits(d, json!({"CommandLine": "powershell +enc AAA"})));
+}
+
+#[test]
+fn all_ands_the_values_and_ors_each_values_variants() {
+    let d = "  s:\n    CommandLine|contains|all|windash:\n      - ' -s '\n      - ' -i '\n  condition: s\n";
+    assert!(hits(d, json!({"CommandLine": "findstr -s -i pwd"})));
+    assert!(hits(d, json!({"CommandLine": "findstr /s \u{2013}i pwd"})));
+    assert!(!hits(d, json!({"CommandLine": "findstr -s pwd"})));
+    let b =
+        "  s:\n    CommandLine|base64offset|contains|all:\n      - 'IEX'\n      - 'Net.WebClient'\n  condition: s\n";
+    use base64::Engine as _;
+    let enc = base64::engine::general_purpose::STANDARD.encode("x IEX (New-Object Net.WebClient)");
+    assert!(hits(b, json!({"CommandLine": format!("powershell -enc {enc}")})));
+    let only = base64::engine::general_purpose::STANDARD.encode("x IEX (New-Object Foo)");
+    assert!(!hits(b, json!({"CommandLine": format!("powershell -enc {only}")})));
 }
 
 #[test]
