@@ -555,7 +555,9 @@ fn required_values(expr: &Expr, tests: &[Test], field: FieldId, numeric: bool) -
             let mut set = BTreeSet::new();
             for v in &t.values {
                 match v {
-                    CValue::Plain(ValueTest::Str { m: StrMatcher::Exact(s), .. }) => {
+                    // Index keys are lowercased; a `cased` value keeps its case, so it is not
+                    // used as a key (the test still runs on the event).
+                    CValue::Plain(ValueTest::Str { m: StrMatcher::Exact(s), cased: false }) => {
                         if numeric && s.parse::<u32>().is_err() {
                             return None;
                         }

@@ -310,6 +310,16 @@ fn condition_grammar() {
 }
 
 #[test]
+fn a_cased_channel_test_keeps_the_rule_in_the_index() {
+    let rule = "title: C\nlogsource: {product: windows, service: security}\ndetection:\n  s:\n    Channel|cased: Security\n    EventID: 4624\n  condition: s\n";
+    let set = RuleSet::from_sources(vec![("c.yml".into(), rule.into())], &Options::windows());
+    let (ev, _) = from_json(&json!({"Channel": "Security", "EventID": 4624, "Hostname": "dc"})).unwrap();
+    let mut out = Vec::new();
+    set.matches(&ev, &mut out);
+    assert_eq!(out.len(), 1);
+}
+
+#[test]
 fn other_products_never_fire_on_windows_events() {
     let rule = "title: L\nlogsource: {product: linux, category: process_creation}\ndetection:\n  s:\n    Image|endswith: '/bash'\n  condition: s\n";
     let set = RuleSet::from_sources(vec![("l.yml".into(), rule.into())], &Options::windows());
