@@ -36,8 +36,27 @@ async fn both_schemas_have_the_same_tables_and_columns() {
         include_str!("../../migrations/postgres/0002_browse_indexes.sql"),
         include_str!("../../migrations/postgres/0003_findings.sql"),
         include_str!("../../migrations/postgres/0004_findings_import_keys.sql"),
+        include_str!("../../migrations/postgres/0005_scan_file_hash.sql"),
     ]
     .concat();
+    // Apply `ALTER TABLE t RENAME COLUMN a TO b` to the CREATE TABLE text it changes.
+    let mut pg_sql = pg_sql;
+    let renames: Vec<(String, String, String)> = pg_sql
+        .lines()
+        .filter_map(|l| {
+            let w: Vec<&str> = l.trim().trim_end_matches(';').split_whitespace().collect();
+            (w.len() == 8 && w[0] == "ALTER" && w[3] == "RENAME" && w[4] == "COLUMN" && w[6] == "TO")
+                .then(|| (w[2].to_string(), w[5].to_string(), w[7].to_string()))
+        })
+        .collect();
+    for (table, from, to) in renames {
+        let create = format!("CREATE TABLE {table} (");
+        if let Some((head, rest)) = pg_sql.split_once(&create) {
+            let (body, tail) = rest.split_once(");").unwrap_or((rest, ""));
+            let body = body.replace(&format!("\n    {from} "), &format!("\n    {to} "));
+            pg_sql = format!("{head}{create}{body});{tail}");
+        }
+    }
     for (table, col) in &lite {
         let create = format!("CREATE TABLE {table} (");
         let body = pg_sql.split(&create).nth(1).unwrap_or_else(|| panic!("postgres migration lacks table {table}"));
