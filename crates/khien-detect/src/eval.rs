@@ -2,7 +2,7 @@
 //! lowercased once, and every candidate rule reads them from there.
 
 use crate::event::{Event, Val};
-use crate::modifiers::{Cmp, RefMode, TimePart, ValueTest};
+use crate::modifiers::{RefMode, TimePart, ValueTest};
 
 /// Field ids are dense indices into a rule set's field table.
 pub type FieldId = u32;
@@ -207,9 +207,4 @@ fn time_part(text: &str, part: TimePart) -> Option<i64> {
         TimePart::Month => dt.month() as i64,
         TimePart::Year => dt.year() as i64,
     })
-}
-
-/// Numeric comparison used by tests and correlations.
-pub fn compare(cmp: Cmp, a: f64, b: f64) -> bool {
-    cmp.test(a, b)
 }

@@ -242,20 +242,31 @@ pub fn read_evtx_chunks(
                 continue;
             }
         };
+        let place = format!("{name}: chunk {n}");
         for rec in parsed.iter() {
-            match rec.and_then(|r| r.into_json()) {
-                Ok(r) => match evtx_event(r) {
-                    Ok(ev) => {
-                        events += 1;
-                        on_event(ev);
-                    }
-                    Err(e) => problem(format!("{name}: chunk {n}: {e}")),
-                },
-                Err(e) => problem(format!("{name}: chunk {n}: {}", one_line(&e.to_string()))),
-            }
+            events += u64::from(emit(&place, rec.and_then(|r| r.into_json()), on_event, problem));
         }
     }
     events
+}
+
+/// Passes one rendered record on as an event, or reports why it cannot; true when passed on.
+fn emit(
+    place: &str,
+    rec: evtx::err::Result<evtx::SerializedEvtxRecord<String>>,
+    on_event: &mut dyn FnMut(Event),
+    problem: &mut dyn FnMut(String),
+) -> bool {
+    match rec.map_err(|e| one_line(&e.to_string())).and_then(evtx_event) {
+        Ok(ev) => {
+            on_event(ev);
+            true
+        }
+        Err(e) => {
+            problem(format!("{place}: {e}"));
+            false
+        }
+    }
 }
 
 fn evtx_event(r: evtx::SerializedEvtxRecord<String>) -> Result<Event, String> {
@@ -289,16 +300,7 @@ pub fn read_evtx_bytes(
     };
     let mut count = 0;
     for rec in parser.records_json() {
-        match rec {
-            Ok(r) => match evtx_event(r) {
-                Ok(ev) => {
-                    count += 1;
-                    on_event(ev);
-                }
-                Err(e) => problem(format!("{name}: {e}")),
-            },
-            Err(e) => problem(format!("{name}: {}", one_line(&e.to_string()))),
-        }
+        count += u64::from(emit(name, rec, on_event, problem));
     }
     count
 }

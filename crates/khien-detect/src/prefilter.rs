@@ -224,9 +224,4 @@ impl Prefilter {
             });
         }
     }
-
-    /// Number of fields with an automaton.
-    pub fn field_count(&self) -> usize {
-        self.fields.len()
-    }
 }
