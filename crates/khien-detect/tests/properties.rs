@@ -22,7 +22,10 @@ fn reference(value: &SigmaStr, text: &str) -> bool {
 
 fn cond_strategy() -> impl Strategy<Value = Cond> {
     let leaf = prop_oneof![
-        "[a-z][a-z0-9_]{0,6}".prop_map(Cond::Ident),
+        // Keywords of the grammar (`or`, `and`, `not`, `of`, `them`, `all`, `any`) are not names.
+        "[a-z][a-z0-9_]{0,6}"
+            .prop_filter("a keyword", |s| !["or", "and", "not", "of", "them", "all", "any"].contains(&s.as_str()))
+            .prop_map(Cond::Ident),
         "[a-z][a-z0-9_]{0,4}\\*".prop_map(|p| Cond::OneOf(Some(p))),
         "[a-z][a-z0-9_]{0,4}\\*".prop_map(|p| Cond::AllOf(Some(p))),
         Just(Cond::OneOf(None)),
