@@ -4,8 +4,10 @@
 # deduplication into SQLite twice (the second import must change nothing), then into a fresh
 # PostgreSQL database. Prints seconds, findings/s, the ratio to a bare quick-xml pass over the
 # same file (crates/khien-vuln/examples/xml_floor.rs) and peak memory, beside the targets.
-# A second floor is printed for reference: SQLite alone storing as many prepared rows into the
-# real findings table (crates/khien-store/examples/sqlite_insert_floor.rs).
+# Two more figures are printed for reference, one per thread of the import: the parser
+# thread's work alone (read, hash, parse, key; crates/khien-store/examples/parser_thread_floor.rs)
+# and SQLite alone storing as many prepared rows into the real findings table
+# (crates/khien-store/examples/sqlite_insert_floor.rs).
 # Usage: [FINDINGS=N] [HOSTS=N] [SEED=N] [PG_URL=postgres://...] bench/vuln.sh
 # Exits 1 when a target is missed. The report is kept under ~/.cache/khien-bench/.
 set -euo pipefail
@@ -29,7 +31,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # Copies, so that a concurrent build cannot swap the binaries during the run.
-for b in khien examples/gen_nessus examples/xml_floor examples/sqlite_insert_floor; do cp "$CARGO_TARGET_DIR/release/$b" "$DIR/"; done
+for b in khien examples/gen_nessus examples/xml_floor examples/sqlite_insert_floor examples/parser_thread_floor; do cp "$CARGO_TARGET_DIR/release/$b" "$DIR/"; done
 BIN="$DIR/khien"
 
 # The report, reused while the generator and its parameters are the same.
@@ -46,8 +48,10 @@ SIZE_MB=$(( $(stat -c %s "$FILE") / 1000000 ))
 
 # The floor: best of two bare quick-xml passes (the first also warms the page cache).
 floor() { "$DIR/xml_floor" "$FILE" | sed 's/.*seconds=//'; }
-F1=$(floor); F2=$(floor)
+parser_floor() { "$DIR/parser_thread_floor" "$FILE" | sed 's/.*seconds=//'; }
+F1=$(floor); P1F=$(parser_floor); F2=$(floor); P2F=$(parser_floor)
 FLOOR=$(python3 -c "print(min($F1, $F2))")
+PARSER_FLOOR=$(python3 -c "print(min($P1F, $P2F))")
 INSERT_FLOOR=$("$DIR/sqlite_insert_floor" "$FINDINGS" | sed 's/.*seconds=//')
 
 # One timed import: prints "seconds peak_kb json".
@@ -83,7 +87,7 @@ else
   echo "PostgreSQL is not running at 127.0.0.1:5432: its import is skipped" >&2
 fi
 
-python3 - "$FINDINGS" "$HOSTS" "$SIZE_MB" "$FLOOR" "$S1" "$S2" "$P1" "$INSERT_FLOOR" <<'EOF'
+python3 - "$FINDINGS" "$HOSTS" "$SIZE_MB" "$FLOOR" "$S1" "$S2" "$P1" "$INSERT_FLOOR" "$PARSER_FLOOR" <<'EOF'
 import json, sys
 findings, hosts, size, floor = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
 def parse(s):
@@ -103,7 +107,8 @@ print()
 print(f"Nessus report: {findings:,} findings, {hosts:,} hosts, {size} MB")
 print(f"{'':34}{'seconds':>9}{'findings/s':>12}{'x floor':>9}{'peak MB':>9}   target")
 print(f"{'bare quick-xml pass (floor)':34}{floor:9.2f}{findings / floor:12,.0f}{1:9.2f}{'':9}")
-ins = float(sys.argv[8])
+ins, par = float(sys.argv[8]), float(sys.argv[9])
+print(f"{'parser thread alone (parse+key)':34}{par:9.2f}{findings / par:12,.0f}{par / floor:9.2f}{'':9}   (reference)")
 print(f"{'SQLite storing prepared rows only':34}{ins:9.2f}{findings / ins:12,.0f}{ins / floor:9.2f}{'':9}   (reference)")
 for name, r in (("SQLite, first import", s1), ("SQLite, second import", s2)):
     secs, mb, j = r

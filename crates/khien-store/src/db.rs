@@ -92,6 +92,11 @@ impl Store {
         };
         let opts = opts
             .create_if_missing(true)
+            // 16 KiB pages for a new database (an existing one keeps its page size): fewer,
+            // fuller b-tree pages, so a large scan import does a fifth less b-tree work
+            // (page splits, cell moves) and writes fewer WAL frame headers; see
+            // docs/decisions.md.
+            .page_size(16384)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)

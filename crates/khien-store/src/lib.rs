@@ -14,6 +14,7 @@ pub mod findings;
 pub mod import;
 pub mod intel;
 pub mod scan_import;
+pub mod scan_key;
 mod scan_write;
 pub mod sessions;
 pub mod sql;

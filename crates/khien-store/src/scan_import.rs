@@ -18,10 +18,10 @@ use crate::audit;
 use crate::db::{Store, Tx};
 use crate::error::{StoreError, StoreResult};
 use crate::now;
+use crate::scan_key::{Interner, Keyed, VulnText, hash_part, key};
 use crate::scan_write::{self, CoveredTarget, Prepared, Seen, Stale};
 use crate::sql::Sql;
-use khien_core::vuln::fingerprint::scanner_family;
-use khien_core::vuln::{AssetIndex, DeadlinePolicy, FindingStatus, FingerprintInput, fingerprint_and_target};
+use khien_core::vuln::{AssetIndex, DeadlinePolicy, FindingStatus};
 use khien_core::{Action, Principal, Scope};
 use khien_vuln::Finding;
 use serde::Serialize;
@@ -62,38 +62,6 @@ pub struct ImportRequest {
     pub target: ImportTarget,
 }
 
-/// A `vulns` row met in this import, kept with the report's own fields so that the next
-/// instance of the same plugin is matched by comparing fields, without building anything.
-struct KnownVuln {
-    title: String,
-    severity: i64,
-    cvss_score: Option<f64>,
-    cvss_vector: String,
-    cves: Vec<String>,
-    cwes: Vec<u32>,
-    description: String,
-    solution: String,
-    references: Vec<String>,
-    epss: Option<f64>,
-    id: i64,
-    kev: bool,
-}
-
-impl KnownVuln {
-    fn same(&self, f: &Finding) -> bool {
-        self.severity == f.severity.rank()
-            && self.cvss_score == f.cvss_score
-            && self.epss == f.epss_score
-            && self.title == f.title
-            && self.cvss_vector == f.cvss_vector
-            && self.cves == f.cves
-            && self.cwes == f.cwes
-            && self.description == f.description
-            && self.solution == f.solution
-            && self.references == f.references
-    }
-}
-
 /// The vulnerability content shared by instances, as stored; its digest finds the row.
 struct VulnContent {
     scanner: String,
@@ -111,20 +79,20 @@ struct VulnContent {
 }
 
 impl VulnContent {
-    fn of(f: &Finding, family: &str) -> VulnContent {
+    fn of(v: &VulnText, family: &str) -> VulnContent {
         VulnContent {
             scanner: family.to_string(),
-            rule_id: f.rule_id.clone(),
-            title: f.title.clone(),
-            severity: f.severity.rank(),
-            cvss_score: f.cvss_score,
-            cvss_vector: f.cvss_vector.clone(),
-            cves: join_padded(f.cves.iter().map(|c| c.trim().to_ascii_uppercase())),
-            cwes: join_padded(f.cwes.iter().map(|c| c.to_string())),
-            description: f.description.clone(),
-            solution: f.solution.clone(),
-            refs: f.references.join("\n"),
-            epss: f.epss_score,
+            rule_id: v.rule_id.clone(),
+            title: v.title.clone(),
+            severity: v.severity,
+            cvss_score: v.cvss_score,
+            cvss_vector: v.cvss_vector.clone(),
+            cves: join_padded(v.cves.iter().map(|c| c.trim().to_ascii_uppercase())),
+            cwes: join_padded(v.cwes.iter().map(|c| c.to_string())),
+            description: v.description.clone(),
+            solution: v.solution.clone(),
+            refs: v.references.join("\n"),
+            epss: v.epss,
         }
     }
 
@@ -153,18 +121,6 @@ impl VulnContent {
     }
 }
 
-/// One length-prefixed part of a digest, so that ("ab", "c") and ("a", "bc") differ.
-fn hash_part(h: &mut Sha256, p: &[u8]) {
-    let mut len = itoa_buf(p.len());
-    len.push(b':');
-    h.update(&len);
-    h.update(p);
-}
-
-fn itoa_buf(n: usize) -> Vec<u8> {
-    n.to_string().into_bytes()
-}
-
 /// " A B " so that `LIKE '% A %'` finds one item.
 fn join_padded(items: impl Iterator<Item = String>) -> String {
     let v: Vec<String> = items.filter(|s| !s.is_empty()).collect();
@@ -177,52 +133,6 @@ fn fp_key(fp: &str) -> u128 {
         let d = Sha256::digest(fp.as_bytes());
         u128::from_be_bytes(d[..16].try_into().unwrap_or([0; 16]))
     })
-}
-
-/// A finding with what can be computed without the database: its scanner family,
-/// fingerprint, target key and instance-content hash. Computed on the parser's thread, so
-/// that the database thread only looks up, classifies and writes.
-pub struct Keyed {
-    family: &'static str,
-    fingerprint: String,
-    fp: u128,
-    target: String,
-    content_hash: String,
-    f: Finding,
-}
-
-/// Key a parsed finding (see [`Keyed`]).
-pub fn key(f: Finding) -> Keyed {
-    let family: &'static str = match scanner_family(f.format) {
-        "tenable" => "tenable",
-        "openvas" => "openvas",
-        "zap" => "zap",
-        "generic" => "generic",
-        _ => f.format,
-    };
-    let (fp, target) = fingerprint_and_target(&FingerprintInput {
-        format: f.format,
-        rule_id: &f.rule_id,
-        title: &f.title,
-        ip: &f.ip,
-        host: &f.host,
-        port: f.port,
-        protocol: &f.protocol,
-        url: &f.url,
-        location: &f.location,
-        component: &f.component,
-    });
-    // What an instance adds to its vulnerability; the vulnerability itself is compared by id.
-    let mut h = Sha256::new();
-    hash_part(&mut h, f.host.as_bytes());
-    hash_part(&mut h, f.ip.as_bytes());
-    hash_part(&mut h, &f.port.map(|p| itoa_buf(p as usize)).unwrap_or_default());
-    for p in [&f.protocol, &f.url, &f.location, &f.component, &f.fixed_version, &f.evidence] {
-        hash_part(&mut h, p.as_bytes());
-    }
-    hash_part(&mut h, if f.suppressed { b"1" } else { b"0" });
-    let content_hash = hex::encode(&h.finalize()[..12]);
-    Keyed { family, fp: u128::from_be_bytes(fp), fingerprint: hex::encode(fp), target, content_hash, f }
 }
 
 /// A target the scan covered: owner (index into `owners`), scanner family, target key.
@@ -239,8 +149,9 @@ pub struct ScanImporter {
     fallback_time: i64,
     scan_id: i64,
     policy: DeadlinePolicy,
-    /// Contents met so far, by scanner family and rule (or title when there is no rule).
-    vulns: HashMap<&'static str, HashMap<String, Vec<KnownVuln>>>,
+    /// The `vulns` row (id, KEV flag) of each interned text met so far, by the text's
+    /// address (the entry keeps the text alive, so the address cannot be reused).
+    vulns: HashMap<usize, (Arc<VulnText>, i64, bool)>,
     /// Owner keys met so far, by system (None: the unassigned list), with their index.
     owners: HashMap<Option<i64>, (Arc<str>, u32)>,
     owner_index: HashMap<Arc<str>, u32>,
@@ -439,7 +350,7 @@ impl ScanImporter {
     }
 
     async fn prepare(&mut self, k: Keyed) -> StoreResult<Option<Prepared>> {
-        let Keyed { family, fingerprint, fp, target, content_hash, f } = k;
+        let Keyed { family, fingerprint, fp, target, content_hash, vuln, f } = k;
         let system_id = self.system_of(&f);
         let (owner_key, owner) = self.owner(system_id);
         // A report that lists the same finding twice (internal duplicates) counts it once.
@@ -449,7 +360,7 @@ impl ScanImporter {
         if system_id.is_none() {
             self.summary.unassigned += 1;
         }
-        let (vuln_id, kev) = self.vuln_id(&f, family).await?;
+        let (vuln_id, kev) = self.vuln_id(vuln, family).await?;
         let seen_at = f.scan_time.unwrap_or(self.fallback_time);
         self.cover(owner, family, &target, seen_at);
         let severity = f.severity;
@@ -472,29 +383,18 @@ impl ScanImporter {
     }
 
     /// The `vulns` row for this finding's content: from the import's cache, the table, or new.
-    async fn vuln_id(&mut self, f: &Finding, family: &'static str) -> StoreResult<(i64, bool)> {
-        let rule: &str = if f.rule_id.is_empty() { &f.title } else { &f.rule_id };
-        if let Some(list) = self.vulns.get(family).and_then(|m| m.get(rule))
-            && let Some(k) = list.iter().find(|k| k.same(f))
-        {
-            return Ok((k.id, k.kev));
+    async fn vuln_id(&mut self, v: Arc<VulnText>, family: &'static str) -> StoreResult<(i64, bool)> {
+        let addr = Arc::as_ptr(&v) as usize;
+        if let Some((_, id, kev)) = self.vulns.get(&addr) {
+            return Ok((*id, *kev));
         }
-        let content = VulnContent::of(f, family);
-        let (id, kev) = self.store_vuln(&content).await?;
-        self.vulns.entry(family).or_default().entry(rule.to_string()).or_default().push(KnownVuln {
-            title: f.title.clone(),
-            severity: f.severity.rank(),
-            cvss_score: f.cvss_score,
-            cvss_vector: f.cvss_vector.clone(),
-            cves: f.cves.clone(),
-            cwes: f.cwes.clone(),
-            description: f.description.clone(),
-            solution: f.solution.clone(),
-            references: f.references.clone(),
-            epss: f.epss_score,
-            id,
-            kev,
-        });
+        let (id, kev) = self.store_vuln(&VulnContent::of(&v, family)).await?;
+        // Only a text the parser's thread interned (it holds another reference) can come
+        // again; one beyond its caps is unique to this finding, so remembering it would only
+        // cost memory.
+        if Arc::strong_count(&v) > 1 {
+            self.vulns.insert(addr, (v, id, kev));
+        }
         Ok((id, kev))
     }
 
@@ -723,11 +623,15 @@ impl Store {
         let cancel = std::sync::Arc::new(AtomicBool::new(false));
         let cancel2 = cancel.clone();
         let owned = path.to_path_buf();
+        // Parsing, hashing the file and keying share one thread and the database has the
+        // other (a third stage for keying was tried: it cost more CPU in hand-offs than it
+        // gained in balance on two cores).
         let parser = tokio::task::spawn_blocking(move || {
             // BLAKE3: the parser's thread is the import's busiest, and SHA-256 took a seventh
             // of it.
             let mut hasher = blake3::Hasher::new();
             let mut batch = Vec::with_capacity(PARSE_BATCH);
+            let mut interner = Interner::default();
             let mut closed = false;
             let result = khien_vuln::parse_file_tapped(
                 &owned,
@@ -744,7 +648,7 @@ impl Store {
                     if closed {
                         return;
                     }
-                    batch.push(key(f));
+                    batch.push(key(f, &mut interner));
                     if batch.len() >= PARSE_BATCH && tx.blocking_send(std::mem::take(&mut batch)).is_err() {
                         closed = true;
                     }

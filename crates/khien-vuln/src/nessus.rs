@@ -115,22 +115,12 @@ impl Field {
     }
 }
 
-/// `s` without leading and trailing white space, in place.
-fn trim_owned(mut s: String) -> String {
-    let end = s.trim_end().len();
-    s.truncate(end);
-    let start = s.len() - s.trim_start().len();
-    if start > 0 {
-        s.drain(..start);
-    }
-    s
-}
-
 /// Parse a `.nessus` report, calling `emit` for each finding; returns how many there were.
 pub fn parse<R: BufRead>(input: R, emit: &mut dyn FnMut(Finding)) -> Result<usize, ParseError> {
     let mut reader = quick_xml::Reader::from_reader(crate::xml::EventLimit::new(input, MAX_EVENT));
     let mut buf = Vec::with_capacity(64 * 1024);
     let mut text = Vec::with_capacity(64 * 1024);
+    let mut scratch = String::with_capacity(64 * 1024);
     let mut seen_root = false;
     let mut host = Host::default();
     let mut item: Option<Finding> = None;
@@ -159,7 +149,8 @@ pub fn parse<R: BufRead>(input: R, emit: &mut dyn FnMut(Finding)) -> Result<usiz
                     let [key] = attrs(&e, ["name"]);
                     match key.as_deref() {
                         Some(k @ ("host-ip" | "host-fqdn" | "HOST_START_TIMESTAMP")) => {
-                            let value = trim_owned(read_text(&mut reader, &mut text, "tag", MAX_TEXT)?);
+                            read_text(&mut reader, &mut text, &mut scratch, "tag", MAX_TEXT)?;
+                            let value = scratch.trim().to_string();
                             match k {
                                 "host-ip" => host.ip = value,
                                 "host-fqdn" => host.fqdn = value,
@@ -179,7 +170,8 @@ pub fn parse<R: BufRead>(input: R, emit: &mut dyn FnMut(Finding)) -> Result<usiz
                         skip(&mut reader, &mut text, field_name)?;
                         continue;
                     };
-                    let v = trim_owned(read_text(&mut reader, &mut text, field_name, MAX_TEXT)?);
+                    read_text(&mut reader, &mut text, &mut scratch, field_name, MAX_TEXT)?;
+                    let v = scratch.trim().to_string();
                     let Some(f) = item.as_mut() else { continue };
                     match field {
                         Field::Cve => f.cves.push(v),

@@ -8,52 +8,83 @@ use std::io::{BufRead, Read};
 /// A [`BufRead`] that refuses to hand out more than `limit` bytes between two calls of
 /// [`EventLimit::reset`] (made before each event): quick-xml keeps a whole event in memory,
 /// so this bounds memory for a crafted enormous attribute or text at the cost of a counter.
+/// It keeps its own buffer (reading from `inner` in large blocks) so that the calls quick-xml
+/// makes several times per event inline to a few instructions.
 pub(crate) struct EventLimit<R> {
     inner: R,
+    buf: Box<[u8]>,
+    pos: usize,
+    filled: usize,
     since: usize,
     limit: usize,
 }
 
+/// The block read from the input at a time.
+const BLOCK: usize = 256 * 1024;
+
 impl<R> EventLimit<R> {
     pub(crate) fn new(inner: R, limit: usize) -> EventLimit<R> {
-        EventLimit { inner, since: 0, limit }
+        EventLimit { inner, buf: vec![0; BLOCK].into_boxed_slice(), pos: 0, filled: 0, since: 0, limit }
     }
 
     pub(crate) fn reset(&mut self) {
         self.since = 0;
     }
 
-    fn check(&self) -> std::io::Result<()> {
-        if self.since > self.limit {
-            return Err(std::io::Error::other(format!(
-                "a tag, attribute or text larger than {} MiB; the report is refused",
-                self.limit >> 20
-            )));
-        }
+    #[cold]
+    fn too_large(&self) -> std::io::Error {
+        std::io::Error::other(format!(
+            "a tag, attribute or text larger than {} MiB; the report is refused",
+            self.limit >> 20
+        ))
+    }
+}
+
+impl<R: Read> EventLimit<R> {
+    #[cold]
+    fn refill(&mut self) -> std::io::Result<()> {
+        self.pos = 0;
+        self.filled = 0;
+        self.filled = loop {
+            match self.inner.read(&mut self.buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => break r?,
+            }
+        };
         Ok(())
     }
 }
 
-impl<R: BufRead> Read for EventLimit<R> {
+impl<R: Read> Read for EventLimit<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        self.check()?;
-        let n = self.inner.read(out)?;
-        self.since += n;
+        let n = {
+            let avail = self.fill_buf()?;
+            let n = avail.len().min(out.len());
+            out[..n].copy_from_slice(&avail[..n]);
+            n
+        };
+        self.consume(n);
         Ok(n)
     }
 }
 
-impl<R: BufRead> BufRead for EventLimit<R> {
+impl<R: Read> BufRead for EventLimit<R> {
+    #[inline]
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        self.check()?;
+        if self.since > self.limit {
+            return Err(self.too_large());
+        }
+        if self.pos >= self.filled {
+            self.refill()?;
+        }
         let room = self.limit + 1 - self.since;
-        let buf = self.inner.fill_buf()?;
-        Ok(&buf[..buf.len().min(room)])
+        Ok(&self.buf[self.pos..self.filled.min(self.pos + room)])
     }
 
+    #[inline]
     fn consume(&mut self, n: usize) {
         self.since += n;
-        self.inner.consume(n);
+        self.pos += n;
     }
 }
 
@@ -61,15 +92,17 @@ pub(crate) fn err<R>(reader: &quick_xml::Reader<R>, element: &str, e: impl std::
     ParseError::Xml { offset: reader.buffer_position(), element: element.to_string(), message: e.to_string() }
 }
 
-/// Read the text content of the element just opened (named `name`) up to its end tag,
+/// Read the text content of the element just opened (named `name`) up to its end tag into
+/// `out` (cleared first: a reused buffer, so that a text costs no reallocation as it grows),
 /// skipping nested markup. At most `max` bytes are kept (the rest is read and dropped).
 pub(crate) fn read_text<R: BufRead>(
     reader: &mut quick_xml::Reader<R>,
     buf: &mut Vec<u8>,
+    out: &mut String,
     name: &str,
     max: usize,
-) -> Result<String, ParseError> {
-    let mut out = String::new();
+) -> Result<(), ParseError> {
+    out.clear();
     let mut depth = 0usize;
     let push = |out: &mut String, s: &str| {
         if out.len() < max {
@@ -84,16 +117,16 @@ pub(crate) fn read_text<R: BufRead>(
     loop {
         buf.clear();
         match reader.read_event_into(buf).map_err(|e| err(reader, name, e))? {
-            Event::Text(t) => push(&mut out, &t.xml10_content()),
-            Event::CData(t) => push(&mut out, &t.xml10_content()),
+            Event::Text(t) => push(out, &t.xml10_content()),
+            Event::CData(t) => push(out, &t.xml10_content()),
             Event::GeneralRef(r) => {
                 if let Some(c) = r.resolve_char_ref().map_err(|e| err(reader, name, e))? {
                     let mut b = [0u8; 4];
-                    push(&mut out, c.encode_utf8(&mut b));
+                    push(out, c.encode_utf8(&mut b));
                 } else {
                     let n: &str = r.as_ref();
                     match quick_xml::escape::resolve_predefined_entity(n) {
-                        Some(v) => push(&mut out, v),
+                        Some(v) => push(out, v),
                         None => {
                             return Err(err(reader, name, format!("unknown entity &{n}; (entities are not expanded)")));
                         }
@@ -102,7 +135,7 @@ pub(crate) fn read_text<R: BufRead>(
             }
             Event::Start(_) => depth += 1,
             Event::End(_) if depth > 0 => depth -= 1,
-            Event::End(_) => return Ok(out),
+            Event::End(_) => return Ok(()),
             Event::Eof => return Err(err(reader, name, "the file ends inside this element (truncated?)")),
             _ => {}
         }

@@ -92,23 +92,8 @@ pub fn fingerprint_and_target(f: &FingerprintInput<'_>) -> ([u8; 16], String) {
         trimmed
     };
     let target = target_key(f.ip, f.host, f.url, f.location);
-    let mut port = [0u8; 5];
-    let port = match f.port {
-        Some(p) => {
-            let mut n = p;
-            let mut i = port.len();
-            loop {
-                i -= 1;
-                port[i] = b'0' + (n % 10) as u8;
-                n /= 10;
-                if n == 0 {
-                    break;
-                }
-            }
-            &port[i..]
-        }
-        None => &port[..0],
-    };
+    let mut port_digits = itoa::Buffer::new();
+    let port = f.port.map(|p| port_digits.format(p).as_bytes()).unwrap_or_default();
     let protocol = f.protocol.trim();
     let protocol_lower;
     let protocol = if protocol.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -129,8 +114,9 @@ pub fn fingerprint_and_target(f: &FingerprintInput<'_>) -> ([u8; 16], String) {
         f.component.trim().as_bytes(),
     ];
     let mut h = Sha256::new();
+    let mut len = itoa::Buffer::new();
     for p in parts {
-        h.update(p.len().to_string().as_bytes());
+        h.update(len.format(p.len()).as_bytes());
         h.update(b":");
         h.update(p);
     }
