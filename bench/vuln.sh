@@ -5,7 +5,7 @@
 # PostgreSQL database. Prints seconds, findings/s, the ratio to a bare quick-xml pass over the
 # same file (crates/khien-vuln/examples/xml_floor.rs) and peak memory, beside the targets.
 # Two more figures are printed for reference, one per thread of the import: the parser
-# thread's work alone (read, hash, parse, key; crates/khien-store/examples/parser_thread_floor.rs)
+# thread's work alone (read, hash, parse, intern; crates/khien-store/examples/parser_thread_floor.rs)
 # and SQLite alone storing as many prepared rows into the real findings table
 # (crates/khien-store/examples/sqlite_insert_floor.rs).
 # Usage: [FINDINGS=N] [HOSTS=N] [SEED=N] [PG_URL=postgres://...] bench/vuln.sh
@@ -108,7 +108,7 @@ print(f"Nessus report: {findings:,} findings, {hosts:,} hosts, {size} MB")
 print(f"{'':34}{'seconds':>9}{'findings/s':>12}{'x floor':>9}{'peak MB':>9}   target")
 print(f"{'bare quick-xml pass (floor)':34}{floor:9.2f}{findings / floor:12,.0f}{1:9.2f}{'':9}")
 ins, par = float(sys.argv[8]), float(sys.argv[9])
-print(f"{'parser thread alone (parse+key)':34}{par:9.2f}{findings / par:12,.0f}{par / floor:9.2f}{'':9}   (reference)")
+print(f"{'parser thread alone':34}{par:9.2f}{findings / par:12,.0f}{par / floor:9.2f}{'':9}   (reference)")
 print(f"{'SQLite storing prepared rows only':34}{ins:9.2f}{findings / ins:12,.0f}{ins / floor:9.2f}{'':9}   (reference)")
 for name, r in (("SQLite, first import", s1), ("SQLite, second import", s2)):
     secs, mb, j = r

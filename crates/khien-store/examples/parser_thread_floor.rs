@@ -1,7 +1,6 @@
 //! A third figure for the vulnerability-import benchmark (`bench/vuln.sh`): the work of the
 //! import's parser thread alone — reading and hashing the file (BLAKE3), parsing every
-//! finding and keying it (fingerprint, target, content hash, interned texts) — with nothing
-//! sent to a database. The import runs this on one thread while the database work runs on
+//! finding and interning its vulnerability texts — with nothing sent to a database. The import runs this on one thread while the database work runs on
 //! the other, so the import can be no faster than this.
 //!
 //! `cargo run --release -p khien-store --example parser_thread_floor -- FILE` prints
@@ -26,8 +25,8 @@ fn main() {
             Ok(())
         },
         &mut |f| {
-            let keyed = khien_store::scan_key::key(f, &mut interner);
-            std::hint::black_box(&keyed);
+            let interned = khien_store::scan_key::intern(f, &mut interner);
+            std::hint::black_box(&interned);
             findings += 1;
         },
     );

@@ -18,7 +18,7 @@ use crate::audit;
 use crate::db::{Store, Tx};
 use crate::error::{StoreError, StoreResult};
 use crate::now;
-use crate::scan_key::{Interner, Keyed, VulnText, hash_part, key};
+use crate::scan_key::{Interned, Interner, Keyed, VulnText, hash_part, intern};
 use crate::scan_write::{self, CoveredTarget, Prepared, Seen, Stale};
 use crate::sql::Sql;
 use khien_core::vuln::{AssetIndex, DeadlinePolicy, FindingStatus};
@@ -251,11 +251,11 @@ fn truncate(s: &str, max: usize) -> String {
 
 impl ScanImporter {
     /// Add a batch of parsed findings (any size; a few thousand is a good batch).
-    pub async fn add_batch(&mut self, batch: Vec<Keyed>) -> StoreResult<()> {
+    pub async fn add_batch(&mut self, batch: Vec<Interned>) -> StoreResult<()> {
         self.summary.parsed += batch.len() as u64;
         let mut prepared = Vec::with_capacity(batch.len());
         for f in batch {
-            if let Some(p) = self.prepare(f).await? {
+            if let Some(p) = self.prepare(f.key()).await? {
                 prepared.push(p);
             }
         }
@@ -619,13 +619,14 @@ impl Store {
                 ImportRequest { file_name: file_name.to_string(), format: format.name().into(), target },
             )
             .await?;
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Keyed>>(8);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Interned>>(8);
         let cancel = std::sync::Arc::new(AtomicBool::new(false));
         let cancel2 = cancel.clone();
         let owned = path.to_path_buf();
-        // Parsing, hashing the file and keying share one thread and the database has the
-        // other (a third stage for keying was tried: it cost more CPU in hand-offs than it
-        // gained in balance on two cores).
+        // Parsing, hashing the file and interning texts share one thread; keying
+        // (fingerprints, content hashes) and the database have the other, which had room (a
+        // third thread for keying was tried: it cost more CPU in hand-offs than it gained in
+        // balance on two cores).
         let parser = tokio::task::spawn_blocking(move || {
             // BLAKE3: the parser's thread is the import's busiest, and SHA-256 took a seventh
             // of it.
@@ -648,7 +649,7 @@ impl Store {
                     if closed {
                         return;
                     }
-                    batch.push(key(f, &mut interner));
+                    batch.push(intern(f, &mut interner));
                     if batch.len() >= PARSE_BATCH && tx.blocking_send(std::mem::take(&mut batch)).is_err() {
                         closed = true;
                     }

@@ -1,6 +1,6 @@
-//! The part of a scan import that runs on the parser's thread, before the database sees a
-//! finding: its fingerprint, target key and instance-content hash, and its vulnerability
-//! texts interned so that the instances of one plugin share one copy.
+//! What a scan import computes for a finding before the database looks at it: its
+//! vulnerability texts interned (on the parser's thread), then its fingerprint, target key
+//! and instance-content hash (on the database's thread, which has more room on two cores).
 //!
 //! Interning is what keeps a large import's memory traffic local: a Nessus report repeats
 //! each plugin's description, solution and references in every instance (500,000 copies of
@@ -122,10 +122,29 @@ impl Interner {
     }
 }
 
+/// A parsed finding with its vulnerability texts interned (the parser thread's part).
+pub struct Interned {
+    family: &'static str,
+    vuln: Arc<VulnText>,
+    /// The instance: its vulnerability fields are empty (they are in `vuln`).
+    f: Finding,
+}
+
+/// Intern a parsed finding's texts (on the parser's thread; see the module's doc).
+pub fn intern(mut f: Finding, interner: &mut Interner) -> Interned {
+    let family: &'static str = match scanner_family(f.format) {
+        "tenable" => "tenable",
+        "openvas" => "openvas",
+        "zap" => "zap",
+        "generic" => "generic",
+        _ => f.format,
+    };
+    let vuln = interner.intern(family, &mut f);
+    Interned { family, vuln, f }
+}
+
 /// A finding with what can be computed without the database: its scanner family,
 /// fingerprint, target key, instance-content hash and interned vulnerability texts.
-/// Computed on the parser's thread, so that the database thread only looks up, classifies
-/// and writes.
 pub struct Keyed {
     pub(crate) family: &'static str,
     pub(crate) fingerprint: String,
@@ -137,40 +156,42 @@ pub struct Keyed {
     pub(crate) f: Finding,
 }
 
-/// Key a parsed finding (see [`Keyed`]).
-pub fn key(mut f: Finding, interner: &mut Interner) -> Keyed {
-    let family: &'static str = match scanner_family(f.format) {
-        "tenable" => "tenable",
-        "openvas" => "openvas",
-        "zap" => "zap",
-        "generic" => "generic",
-        _ => f.format,
-    };
-    let (fp, target) = fingerprint_and_target(&FingerprintInput {
-        format: f.format,
-        rule_id: &f.rule_id,
-        title: &f.title,
-        ip: &f.ip,
-        host: &f.host,
-        port: f.port,
-        protocol: &f.protocol,
-        url: &f.url,
-        location: &f.location,
-        component: &f.component,
-    });
-    // What an instance adds to its vulnerability; the vulnerability itself is compared by id.
-    let mut h = Sha256::new();
-    hash_part(&mut h, f.host.as_bytes());
-    hash_part(&mut h, f.ip.as_bytes());
-    let mut port = itoa::Buffer::new();
-    hash_part(&mut h, f.port.map(|p| port.format(p).as_bytes()).unwrap_or_default());
-    for p in [&f.protocol, &f.url, &f.location, &f.component, &f.fixed_version, &f.evidence] {
-        hash_part(&mut h, p.as_bytes());
+impl Interned {
+    /// Compute the fingerprint, target and content hash. The import does this on the
+    /// database's thread: on two cores the parser's thread is the busier one, so the hashing
+    /// goes where there is room.
+    pub fn key(self) -> Keyed {
+        let Interned { family, vuln, f } = self;
+        let (fp, target) = fingerprint_and_target(&FingerprintInput {
+            format: f.format,
+            rule_id: &vuln.rule_id,
+            title: &vuln.title,
+            ip: &f.ip,
+            host: &f.host,
+            port: f.port,
+            protocol: &f.protocol,
+            url: &f.url,
+            location: &f.location,
+            component: &f.component,
+        });
+        // What an instance adds to its vulnerability; the vulnerability itself is compared by id.
+        let mut h = Sha256::new();
+        hash_part(&mut h, f.host.as_bytes());
+        hash_part(&mut h, f.ip.as_bytes());
+        let mut port = itoa::Buffer::new();
+        hash_part(&mut h, f.port.map(|p| port.format(p).as_bytes()).unwrap_or_default());
+        for p in [&f.protocol, &f.url, &f.location, &f.component, &f.fixed_version, &f.evidence] {
+            hash_part(&mut h, p.as_bytes());
+        }
+        hash_part(&mut h, if f.suppressed { b"1" } else { b"0" });
+        let content_hash = lower_hex(&h.finalize()[..12]);
+        Keyed { family, fp: u128::from_be_bytes(fp), fingerprint: lower_hex(&fp), target, content_hash, vuln, f }
     }
-    hash_part(&mut h, if f.suppressed { b"1" } else { b"0" });
-    let content_hash = lower_hex(&h.finalize()[..12]);
-    let vuln = interner.intern(family, &mut f);
-    Keyed { family, fp: u128::from_be_bytes(fp), fingerprint: lower_hex(&fp), target, content_hash, vuln, f }
+}
+
+/// Intern and key a parsed finding (both parts in one call).
+pub fn key(f: Finding, interner: &mut Interner) -> Keyed {
+    intern(f, interner).key()
 }
 
 /// Lower-case hex of a short digest (`hex::encode` goes through a char iterator, a visible
