@@ -585,6 +585,15 @@ pub enum ScanFileError {
     Store(#[from] StoreError),
 }
 
+/// Sets the flag when dropped: the parser thread checks it before each block it reads.
+struct CancelOnDrop(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// Findings per batch handed from the parser thread to the database.
 const PARSE_BATCH: usize = 2000;
 
@@ -622,6 +631,8 @@ impl Store {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Interned>>(8);
         let cancel = std::sync::Arc::new(AtomicBool::new(false));
         let cancel2 = cancel.clone();
+        // If this future is dropped (a client went away), the parser stops reading too.
+        let _stop_parser = CancelOnDrop(cancel.clone());
         let owned = path.to_path_buf();
         // Parsing, hashing the file and interning texts share one thread; keying
         // (fingerprints, content hashes) and the database have the other, which had room (a

@@ -112,7 +112,8 @@ impl Interner {
         let room = self.count < MAX_TEXTS && known.is_none_or(|list| list.len() < PER_RULE);
         let rule = rule.to_string();
         let text = Arc::new(VulnText::take(f));
-        let size = text.size();
+        // The map's copy of the rule counts too (a crafted report can make it large).
+        let size = text.size() + rule.len();
         if room && self.bytes + size <= MAX_BYTES {
             self.by_rule.entry(family).or_default().entry(rule).or_default().push(text.clone());
             self.count += 1;
