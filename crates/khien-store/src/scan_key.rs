@@ -10,7 +10,7 @@
 //! it later; and the database thread recognises a vulnerability it has already stored by
 //! pointer instead of comparing kilobytes of text.
 
-use khien_core::vuln::fingerprint::scanner_family;
+use khien_core::vuln::fingerprint::{hash_part, scanner_family};
 use khien_core::vuln::{FingerprintInput, fingerprint_and_target};
 use khien_vuln::Finding;
 use sha2::{Digest, Sha256};
@@ -49,6 +49,20 @@ impl VulnText {
             && self.references == f.references
     }
 
+    /// The bytes its texts hold (about).
+    fn size(&self) -> usize {
+        let list = |v: &[String]| v.iter().map(|s| s.len() + 24).sum::<usize>();
+        self.rule_id.len()
+            + self.title.len()
+            + self.cvss_vector.len()
+            + self.description.len()
+            + self.solution.len()
+            + list(&self.cves)
+            + list(&self.references)
+            + self.cwes.len() * 4
+            + 256
+    }
+
     /// Move the finding's vulnerability fields out (leaving them empty).
     fn take(f: &mut Finding) -> VulnText {
         VulnText {
@@ -80,22 +94,6 @@ pub struct Interner {
     by_rule: HashMap<&'static str, HashMap<String, Vec<Arc<VulnText>>>>,
     count: usize,
     bytes: usize,
-}
-
-impl VulnText {
-    /// The bytes its texts hold (about).
-    fn size(&self) -> usize {
-        let list = |v: &[String]| v.iter().map(|s| s.len() + 24).sum::<usize>();
-        self.rule_id.len()
-            + self.title.len()
-            + self.cvss_vector.len()
-            + self.description.len()
-            + self.solution.len()
-            + list(&self.cves)
-            + list(&self.references)
-            + self.cwes.len() * 4
-            + 256
-    }
 }
 
 impl Interner {
@@ -204,15 +202,6 @@ fn lower_hex(bytes: &[u8]) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// One length-prefixed part of a digest ("<decimal length>:<bytes>"), so that ("ab", "c")
-/// and ("a", "bc") differ.
-pub(crate) fn hash_part(h: &mut Sha256, p: &[u8]) {
-    let mut len = itoa::Buffer::new();
-    h.update(len.format(p.len()).as_bytes());
-    h.update(b":");
-    h.update(p);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,14 +259,5 @@ mod tests {
     fn lower_hex_matches_hex_encode() {
         let d = [0u8, 1, 0xab, 0xff, 0x10];
         assert_eq!(lower_hex(&d), hex::encode(d));
-    }
-
-    #[test]
-    fn hash_part_is_length_prefixed_decimal() {
-        let mut a = Sha256::new();
-        hash_part(&mut a, b"0123456789ab");
-        let mut b = Sha256::new();
-        b.update(b"12:0123456789ab");
-        assert_eq!(a.finalize(), b.finalize());
     }
 }

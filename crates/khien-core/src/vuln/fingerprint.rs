@@ -76,6 +76,15 @@ fn normalise_url(url: &str) -> String {
     }
 }
 
+/// Feed one length-prefixed part to a digest ("<decimal length>:<bytes>"), so that ("ab",
+/// "c") and ("a", "bc") differ. Fingerprints and the importer's content digests use it.
+pub fn hash_part(h: &mut Sha256, p: &[u8]) {
+    let mut len = itoa::Buffer::new();
+    h.update(len.format(p.len()).as_bytes());
+    h.update(b":");
+    h.update(p);
+}
+
 /// The fingerprint (32 lower-case hex digits).
 pub fn fingerprint(f: &FingerprintInput<'_>) -> String {
     hex::encode(fingerprint_and_target(f).0)
@@ -114,11 +123,8 @@ pub fn fingerprint_and_target(f: &FingerprintInput<'_>) -> ([u8; 16], String) {
         f.component.trim().as_bytes(),
     ];
     let mut h = Sha256::new();
-    let mut len = itoa::Buffer::new();
     for p in parts {
-        h.update(len.format(p.len()).as_bytes());
-        h.update(b":");
-        h.update(p);
+        hash_part(&mut h, p);
     }
     let mut out = [0u8; 16];
     out.copy_from_slice(&h.finalize()[..16]);
@@ -165,6 +171,15 @@ mod tests {
         let (bytes, target) = fingerprint_and_target(&input("nessus", " 10.0.0.1 ", ""));
         assert_eq!(hex::encode(bytes), "14390852f2efe79de784d59d8f72c688");
         assert_eq!(target, "10.0.0.1");
+    }
+
+    #[test]
+    fn hash_part_is_length_prefixed_decimal() {
+        let mut a = Sha256::new();
+        hash_part(&mut a, b"0123456789ab");
+        let mut b = Sha256::new();
+        b.update(b"12:0123456789ab");
+        assert_eq!(a.finalize(), b.finalize());
     }
 
     #[test]
