@@ -414,6 +414,7 @@ impl Store {
                 .await?;
             }
         }
+        // Read through the index on system_id: the unassigned list, which assigning shrinks.
         let mut q = Sql::new("SELECT f.id, f.fingerprint FROM findings f WHERE f.system_id IS NULL AND f.target = ");
         q.bind(target.as_str()).push(" AND ").finding_visible("f", &p.scope);
         let rows: Vec<(i64, String)> = tx.all(q).await?;

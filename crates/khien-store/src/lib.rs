@@ -18,6 +18,7 @@ pub mod scan_key;
 mod scan_write;
 pub mod sessions;
 pub mod sql;
+mod sqlite_static;
 pub mod stats;
 pub mod systems;
 pub mod tokens;

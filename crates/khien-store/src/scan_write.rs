@@ -13,6 +13,8 @@
 
 use crate::db::Tx;
 use crate::error::{StoreError, StoreResult};
+use crate::sqlite_static::{Param, StaticStatement};
+use rusqlite::OptionalExtension;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -59,8 +61,6 @@ pub(crate) struct CoveredTarget<'a> {
 /// An active finding of a covered target last seen before the scan saw the target.
 pub(crate) struct Stale {
     pub id: i64,
-    pub owner_key: String,
-    pub fingerprint: String,
     pub status: String,
     pub at: i64,
 }
@@ -123,41 +123,44 @@ pub(crate) async fn insert_or_find(
                         fresh.insert(p.owner_key.clone(), !any);
                     }
                 }
-                let mut ins = c.prepare(&format!(
-                    "INSERT INTO findings ({INSERT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, \
-                     ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 'open', ?20, ?20, ?21, ?22, ?22, ?23) \
-                     ON CONFLICT (owner_key, target, fingerprint) DO NOTHING"
-                ))?;
+                let mut ins = StaticStatement::prepare(
+                    c,
+                    &format!(
+                        "INSERT INTO findings ({INSERT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, \
+                         ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 'open', ?20, ?20, ?21, ?22, ?22, ?23) \
+                         ON CONFLICT (owner_key, target, fingerprint) DO NOTHING"
+                    ),
+                )?;
                 let mut sel = c.prepare(
                     "SELECT id, status, content_hash, last_seen, vuln_id FROM findings WHERE owner_key = ?1 AND target = ?2 AND fingerprint = ?3",
                 )?;
                 let mut out = Vec::with_capacity(rows.len());
                 for p in rows {
                     let f = &p.f;
-                    let n = ins.execute(rusqlite::params![
-                        &*p.owner_key,
-                        p.system_id,
-                        p.agency_id,
-                        p.fingerprint,
-                        p.vuln_id,
-                        p.family,
-                        p.severity,
-                        p.target,
-                        f.host,
-                        f.ip,
-                        f.port,
-                        f.protocol,
-                        f.url,
-                        f.location,
-                        f.component,
-                        f.fixed_version,
-                        f.evidence,
-                        p.content_hash,
-                        f.suppressed,
-                        p.seen_at,
-                        p.due_at,
-                        scan_id,
-                        now,
+                    let n = ins.execute(&[
+                        Param::Text(&p.owner_key),
+                        p.system_id.into(),
+                        p.agency_id.into(),
+                        Param::Text(&p.fingerprint),
+                        Param::Int(p.vuln_id),
+                        Param::Text(p.family),
+                        Param::Int(p.severity),
+                        Param::Text(&p.target),
+                        Param::Text(&f.host),
+                        Param::Text(&f.ip),
+                        f.port.map(i64::from).into(),
+                        Param::Text(&f.protocol),
+                        Param::Text(&f.url),
+                        Param::Text(&f.location),
+                        Param::Text(&f.component),
+                        Param::Text(&f.fixed_version),
+                        Param::Text(&f.evidence),
+                        Param::Text(&p.content_hash),
+                        Param::Int(f.suppressed.into()),
+                        Param::Int(p.seen_at),
+                        p.due_at.into(),
+                        Param::Int(scan_id),
+                        Param::Int(now),
                     ])?;
                     if n == 1 {
                         out.push(None);
@@ -369,30 +372,50 @@ pub(crate) async fn update_seen(tx: &mut Tx, rows: &[Seen<'_>], scan_id: i64, no
     }
 }
 
-/// The active findings of the covered targets (same owner and scanner family) last seen
-/// before the scan saw their target.
-pub(crate) async fn stale(tx: &mut Tx, covered: &[CoveredTarget<'_>]) -> StoreResult<Vec<Stale>> {
+/// The active findings of the covered targets (same owner and scanner family) that this scan
+/// did not report (`reported(owner_key, fingerprint)` is false) and last saw before it saw
+/// their target.
+///
+/// SQLite reads each target's (row id, fingerprint) pairs from the unique key's index alone
+/// and looks at a row only when its fingerprint was not reported, so a re-scan that sees most
+/// findings again reads few rows; PostgreSQL filters in one statement.
+pub(crate) async fn stale(
+    tx: &mut Tx,
+    covered: &[CoveredTarget<'_>],
+    reported: &(dyn Fn(&str, &str) -> bool + Sync),
+) -> StoreResult<Vec<Stale>> {
     if covered.is_empty() {
         return Ok(Vec::new());
     }
     match tx {
         Tx::Sqlite(t) => {
             with_sqlite(t, |c| {
-                let mut st = c.prepare(
-                    "SELECT id, fingerprint, status FROM findings WHERE target = ?1 AND last_seen < ?2 \
-                     AND owner_key = ?3 AND scanner = ?4 AND status IN ('open', 'in_remediation')",
+                let mut keys =
+                    c.prepare("SELECT id, fingerprint FROM findings WHERE owner_key = ?1 AND target = ?2")?;
+                let mut row = c.prepare(
+                    "SELECT status FROM findings WHERE id = ?1 AND last_seen < ?2 AND scanner = ?3 \
+                     AND status IN ('open', 'in_remediation')",
                 )?;
                 let mut out = Vec::new();
+                let mut unreported: Vec<i64> = Vec::new();
                 for ct in covered {
-                    let mut rows = st.query(rusqlite::params![ct.target, ct.at, ct.owner_key, ct.family])?;
+                    unreported.clear();
+                    let mut rows = keys.query(rusqlite::params![ct.owner_key, ct.target])?;
                     while let Some(r) = rows.next()? {
-                        out.push(Stale {
-                            id: r.get(0)?,
-                            owner_key: ct.owner_key.to_string(),
-                            fingerprint: r.get(1)?,
-                            status: r.get(2)?,
-                            at: ct.at,
-                        });
+                        let fp = r.get_ref(1)?.as_str().map_err(|e| {
+                            rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))
+                        })?;
+                        if !reported(ct.owner_key, fp) {
+                            unreported.push(r.get(0)?);
+                        }
+                    }
+                    drop(rows);
+                    for id in unreported.drain(..) {
+                        let status: Option<String> =
+                            row.query_row(rusqlite::params![id, ct.at, ct.family], |r| r.get(0)).optional()?;
+                        if let Some(status) = status {
+                            out.push(Stale { id, status, at: ct.at });
+                        }
                     }
                 }
                 Ok(out)
@@ -403,8 +426,8 @@ pub(crate) async fn stale(tx: &mut Tx, covered: &[CoveredTarget<'_>]) -> StoreRe
             let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
                 "SELECT f.id, c.owner_key, f.fingerprint, f.status, c.at \
                  FROM UNNEST($1::text[], $2::text[], $3::text[], $4::int8[]) AS c(owner_key, scanner, target, at) \
-                 CROSS JOIN LATERAL (SELECT f.id, f.fingerprint, f.status FROM findings f WHERE f.target = c.target \
-                 AND f.last_seen < c.at AND f.owner_key = c.owner_key AND f.scanner = c.scanner \
+                 CROSS JOIN LATERAL (SELECT f.id, f.fingerprint, f.status FROM findings f WHERE f.owner_key = c.owner_key \
+                 AND f.target = c.target AND f.last_seen < c.at AND f.scanner = c.scanner \
                  AND f.status IN ('open', 'in_remediation')) f",
             )
             .bind(covered.iter().map(|c| c.owner_key.to_string()).collect::<Vec<_>>())
@@ -415,7 +438,8 @@ pub(crate) async fn stale(tx: &mut Tx, covered: &[CoveredTarget<'_>]) -> StoreRe
             .await?;
             Ok(rows
                 .into_iter()
-                .map(|(id, owner_key, fingerprint, status, at)| Stale { id, owner_key, fingerprint, status, at })
+                .filter(|(_, owner_key, fingerprint, _, _)| !reported(owner_key, fingerprint))
+                .map(|(id, _, _, status, at)| Stale { id, status, at })
                 .collect())
         }
     }

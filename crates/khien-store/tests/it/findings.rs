@@ -156,6 +156,31 @@ on_each_backend! {
         assert_eq!(n, 4, "failed and replayed imports leave no scan row");
     }
 
+    async fn rescans_fix_only_their_scanner_family(s) {
+        agency(s, "P", "Tỉnh", "province", "").await;
+        let sys = system(s, "S1", "P", &[]).await;
+        let t = ImportTarget::System(sys.id);
+        let a = admin();
+        let r = import(s, &a, &nessus(&[("10.0.0.1", 1_700_000_000, &[(1, 2), (2, 2)])]), t.clone()).await.unwrap();
+        assert_eq!(r.new, 2);
+        // A newer Nuclei scan of the same address does not judge what Nessus found there.
+        let nuclei = r#"{"template-id":"tls-weak","info":{"name":"Weak TLS","severity":"medium"},"host":"10.0.0.1","ip":"10.0.0.1","matched-at":"10.0.0.1:443","timestamp":"2024-06-01T00:00:00Z"}"#;
+        let r = import(s, &a, nuclei, t.clone()).await.unwrap();
+        assert_eq!((r.new, r.fixed), (1, 0));
+        // A newer Nessus scan that no longer reports plugin 2 fixes it, and only it.
+        let r = import(s, &a, &nessus(&[("10.0.0.1", 1_800_000_000, &[(1, 2)])]), t.clone()).await.unwrap();
+        assert_eq!((r.updated, r.fixed, r.new), (1, 1, 0));
+        let st = statuses(s).await;
+        assert_eq!(
+            st,
+            [
+                ("1@10.0.0.1".to_string(), "open".to_string(), false),
+                ("2@10.0.0.1".into(), "fixed".into(), false),
+                ("tls-weak@10.0.0.1".into(), "open".into(), false),
+            ]
+        );
+    }
+
     async fn auto_attach_unassigned_and_tenancy(s) {
         agency(s, "P", "Tỉnh", "province", "").await;
         let a = agency(s, "A", "Sở A", "department", "P").await;
