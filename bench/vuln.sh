@@ -5,7 +5,7 @@
 # PostgreSQL database. Prints seconds, findings/s, the ratio to a bare quick-xml pass over the
 # same file (crates/khien-vuln/examples/xml_floor.rs) and peak memory, beside the targets.
 # Two more figures are printed for reference, one per thread of the import: the parser
-# thread's work alone (read, hash, parse, intern; crates/khien-store/examples/parser_thread_floor.rs)
+# thread's work alone (read, parse, intern; crates/khien-store/examples/parser_thread_floor.rs)
 # and SQLite alone storing as many prepared rows into the real findings table
 # (crates/khien-store/examples/sqlite_insert_floor.rs).
 # Usage: [FINDINGS=N] [HOSTS=N] [SEED=N] [ROUNDS=N] [PG_URL=postgres://...] bench/vuln.sh

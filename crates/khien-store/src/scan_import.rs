@@ -11,7 +11,8 @@
 //!   any more and last seen before this scan, becomes **fixed** (pending verification).
 //!
 //! The time of a scan is the report's own time per finding, else the time of the import;
-//! importing a file already imported the same way (same SHA-256) is a replay and changes nothing. Nothing is visible
+//! importing a report already imported the same way (same findings, same content: see
+//! [`ScanImporter::finish`]) is a replay and changes nothing. Nothing is visible
 //! to others until [`ScanImporter::finish`] commits; dropping the importer rolls back.
 
 use crate::audit;
@@ -186,6 +187,8 @@ pub struct ScanImporter {
     last_match: Option<(String, String, String, Option<i64>)>,
     /// Owners that had no findings before this import (PostgreSQL: no lookups needed).
     fresh: HashMap<Arc<str>, bool>,
+    /// The report as the import reads it (see [`ScanImporter::finish`]).
+    digest: blake3::Hasher,
     summary: ImportSummary,
     now: i64,
 }
@@ -235,7 +238,7 @@ impl Store {
         let now = now();
         let fallback_time = now;
         let mut q = Sql::new(
-            "INSERT INTO scans (format, file_name, file_hash, system_id, agency_id, mode, actor, imported_at, scan_time, \
+            "INSERT INTO scans (format, file_name, report_digest, system_id, agency_id, mode, actor, imported_at, scan_time, \
              parsed, new_count, updated_count, reopened_count, fixed_count, unchanged_count, unassigned_count) VALUES (",
         );
         q.bind(req.format.as_str()).push(", ").bind(truncate(&req.file_name, 255)).push(", ''");
@@ -261,6 +264,7 @@ impl Store {
             covered_index: HashMap::new(),
             last_match: None,
             fresh: HashMap::new(),
+            digest: blake3::Hasher::new(),
             summary: ImportSummary { file: req.file_name, format: req.format, scan_id, ..ImportSummary::default() },
             now,
         })
@@ -375,14 +379,24 @@ impl ScanImporter {
         let Keyed { family, fingerprint, fp, target, content_hash, vuln, f } = k;
         let system_id = self.system_of(&f);
         let (owner_key, owner) = self.owner(system_id);
+        self.digest.update(&(owner_key.len() as u64).to_le_bytes());
+        self.digest.update(owner_key.as_bytes());
+        self.digest.update(&fp.to_le_bytes());
         // A report that lists the same finding twice (internal duplicates) counts it once.
         if !self.seen.insert(owner, fp) {
+            self.digest.update(b"d");
             return Ok(None);
         }
         if system_id.is_none() {
             self.summary.unassigned += 1;
         }
         let (vuln_id, kev) = self.vuln_id(vuln, family).await?;
+        // What else the import writes for it: the vulnerability row (by its content), the
+        // instance's content, and the report's own time (not the import's, which differs).
+        self.digest.update(b"f");
+        self.digest.update(&vuln_id.to_le_bytes());
+        self.digest.update(content_hash.as_bytes());
+        self.digest.update(&f.scan_time.map_or([0xff; 8], i64::to_le_bytes));
         let seen_at = f.scan_time.unwrap_or(self.fallback_time);
         self.cover(owner, family, &target, seen_at);
         let severity = f.severity;
@@ -503,13 +517,21 @@ impl ScanImporter {
         Ok(())
     }
 
-    /// Mark what the scan no longer reports as fixed, record the summary, commit. `file_hash`
-    /// is the report file's hash (`blake3:<hex>`): when the same file was already imported the same way, the
-    /// import is a replay that teaches nothing, so it is rolled back and reported as all
-    /// unchanged (findings without a scan time would otherwise look newer).
-    pub async fn finish(mut self, file_hash: &str) -> StoreResult<ImportSummary> {
-        let mut q = Sql::new("SELECT COUNT(*) FROM scans WHERE file_hash = ");
-        q.bind(file_hash).push(" AND id <> ").bind(self.scan_id).push(" AND ");
+    /// Mark what the scan no longer reports as fixed, record the summary, commit.
+    ///
+    /// An import whose report digest was already recorded by an import made the same way is
+    /// a replay that teaches nothing, so it is rolled back and reported as all unchanged
+    /// (findings without a scan time would otherwise look newer). The digest (BLAKE3, stored
+    /// as `findings-blake3:<hex>`) covers, per finding in report order, what the import writes:
+    /// owner, fingerprint, vulnerability row, instance content and the report's own time, so
+    /// the same report exported again with other whitespace or attribute order is a replay
+    /// too, while the same file whose findings now match other systems is not.
+    pub async fn finish(mut self) -> StoreResult<ImportSummary> {
+        self.digest.update(self.summary.format.as_bytes());
+        self.digest.update(&self.summary.parsed.to_le_bytes());
+        let report_digest = format!("findings-blake3:{}", self.digest.finalize().to_hex());
+        let mut q = Sql::new("SELECT COUNT(*) FROM scans WHERE report_digest = ");
+        q.bind(report_digest.as_str()).push(" AND id <> ").bind(self.scan_id).push(" AND ");
         match self.target {
             ImportTarget::System(id) => q.push("mode = 'system' AND system_id = ").bind(id),
             ImportTarget::Auto => match self.unassigned_agency {
@@ -532,7 +554,11 @@ impl ScanImporter {
             return Ok(replay);
         }
         self.tx
-            .execute(Sql::new("UPDATE scans SET file_hash = $2 WHERE id = $1").arg(self.scan_id).arg(file_hash))
+            .execute(
+                Sql::new("UPDATE scans SET report_digest = $2 WHERE id = $1")
+                    .arg(self.scan_id)
+                    .arg(report_digest.as_str()),
+            )
             .await?;
         let owner_names: Vec<Arc<str>> = {
             let mut v: Vec<(u32, Arc<str>)> = self.owner_index.iter().map(|(k, i)| (*i, k.clone())).collect();
@@ -654,14 +680,10 @@ impl Store {
         // If this future is dropped (a client went away), the parser stops reading too.
         let _stop_parser = CancelOnDrop(cancel.clone());
         let owned = path.to_path_buf();
-        // Parsing, hashing the file and interning texts share one thread; keying
-        // (fingerprints, content hashes) and the database have the other, which had room (a
-        // third thread for keying was tried: it cost more CPU in hand-offs than it gained in
-        // balance on two cores).
+        // Parsing and interning texts share one thread; keying (fingerprints, content hashes),
+        // the report digest and the database have the other (a third thread for keying was
+        // tried: it cost more CPU in hand-offs than it gained in balance on two cores).
         let parser = tokio::task::spawn_blocking(move || {
-            // BLAKE3: the parser's thread is the import's busiest, and SHA-256 took a seventh
-            // of it.
-            let mut hasher = blake3::Hasher::new();
             let mut batch = Vec::with_capacity(PARSE_BATCH);
             let mut interner = Interner::default();
             let mut closed = false;
@@ -672,7 +694,6 @@ impl Store {
                     if cancel2.load(Ordering::Relaxed) {
                         return Err(std::io::Error::other("import cancelled"));
                     }
-                    hasher.update(bytes);
                     progress.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                     Ok(())
                 },
@@ -689,7 +710,7 @@ impl Store {
             if !batch.is_empty() && !closed {
                 let _ = tx.blocking_send(batch);
             }
-            result.map(|_| format!("blake3:{}", hasher.finalize().to_hex()))
+            result
         });
         while let Some(batch) = rx.recv().await {
             if let Err(e) = importer.add_batch(batch).await {
@@ -699,7 +720,7 @@ impl Store {
                 return Err(e.into());
             }
         }
-        let sha = parser.await.map_err(|e| StoreError::Other(e.to_string()))??;
-        Ok(importer.finish(&sha).await?)
+        parser.await.map_err(|e| StoreError::Other(e.to_string()))??;
+        Ok(importer.finish().await?)
     }
 }

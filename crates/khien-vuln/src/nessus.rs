@@ -8,6 +8,7 @@ use crate::ParseError;
 use crate::finding::{Finding, Severity, parse_cwe};
 use crate::xml::{err, read_text, skip};
 use quick_xml::events::{BytesStart, Event};
+use std::borrow::Cow;
 use std::io::BufRead;
 
 /// Largest text kept from one element (descriptions, plugin output).
@@ -26,25 +27,30 @@ struct Host {
 }
 
 /// The attributes of `e` named in `keys`, unescaped, in the order of `keys` (one pass over
-/// the tag; the first of duplicated attributes wins).
-fn attrs<const N: usize>(e: &BytesStart<'_>, keys: [&str; N]) -> [Option<String>; N] {
-    let mut out: [Option<String>; N] = std::array::from_fn(|_| None);
+/// the tag; the first of duplicated attributes wins). Borrowed from the tag unless unescaping
+/// changed them, so that values only looked at cost no allocation.
+fn attrs<'a, const N: usize>(e: &'a BytesStart<'_>, keys: [&str; N]) -> [Option<Cow<'a, str>>; N] {
+    let mut out: [Option<Cow<'a, str>>; N] = std::array::from_fn(|_| None);
     for a in e.attributes().with_checks(false).flatten() {
         if let Some(i) = keys.iter().position(|k| *k == a.key.as_ref())
             && out[i].is_none()
         {
-            out[i] = a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned());
+            out[i] = a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok();
         }
     }
     out
 }
 
+fn owned(v: Option<Cow<'_, str>>) -> String {
+    v.map(Cow::into_owned).unwrap_or_default()
+}
+
 fn item_from(e: &BytesStart<'_>, host: &Host) -> Finding {
     let mut f = Finding::new("nessus");
     let [name, id, protocol, port, severity] = attrs(e, ["pluginName", "pluginID", "protocol", "port", "severity"]);
-    f.title = name.unwrap_or_default();
-    f.rule_id = id.unwrap_or_default();
-    f.protocol = protocol.unwrap_or_default();
+    f.title = owned(name);
+    f.rule_id = owned(id);
+    f.protocol = owned(protocol);
     f.port = port.and_then(|p| p.trim().parse::<u16>().ok()).filter(|p| *p != 0);
     f.severity = match severity.as_deref().map(str::trim) {
         Some("4") => Severity::Critical,
@@ -143,17 +149,17 @@ pub fn parse<R: BufRead>(input: R, emit: &mut dyn FnMut(Finding)) -> Result<usiz
             Event::Start(e) => match e.name().as_ref() {
                 "ReportHost" => {
                     let [name] = attrs(&e, ["name"]);
-                    host = Host { name: name.unwrap_or_default(), ..Host::default() };
+                    host = Host { name: owned(name), ..Host::default() };
                 }
                 "tag" => {
                     let [key] = attrs(&e, ["name"]);
                     match key.as_deref() {
                         Some(k @ ("host-ip" | "host-fqdn" | "HOST_START_TIMESTAMP")) => {
                             read_text(&mut reader, &mut text, &mut scratch, "tag", MAX_TEXT)?;
-                            let value = scratch.trim().to_string();
+                            let value = scratch.trim();
                             match k {
-                                "host-ip" => host.ip = value,
-                                "host-fqdn" => host.fqdn = value,
+                                "host-ip" => host.ip = value.to_string(),
+                                "host-fqdn" => host.fqdn = value.to_string(),
                                 _ => host.start = value.parse().ok(),
                             }
                         }
@@ -171,20 +177,20 @@ pub fn parse<R: BufRead>(input: R, emit: &mut dyn FnMut(Finding)) -> Result<usiz
                         continue;
                     };
                     read_text(&mut reader, &mut text, &mut scratch, field_name, MAX_TEXT)?;
-                    let v = scratch.trim().to_string();
+                    let v = scratch.trim();
                     let Some(f) = item.as_mut() else { continue };
                     match field {
-                        Field::Cve => f.cves.push(v),
-                        Field::Cwe => f.cwes.extend(parse_cwe(&v)),
+                        Field::Cve => f.cves.push(v.to_string()),
+                        Field::Cwe => f.cwes.extend(parse_cwe(v)),
                         Field::V4Score => v4.0 = v.parse::<f64>().ok(),
-                        Field::V4Vector => v4.1 = v,
+                        Field::V4Vector => v4.1 = v.to_string(),
                         Field::V3Score => v3.0 = v.parse::<f64>().ok(),
-                        Field::V3Vector => v3.1 = v,
+                        Field::V3Vector => v3.1 = v.to_string(),
                         Field::V2Score => v2.0 = v.parse::<f64>().ok(),
-                        Field::V2Vector => v2.1 = v,
-                        Field::Description => f.description = v,
-                        Field::Solution => f.solution = v,
-                        Field::Output => f.evidence = v,
+                        Field::V2Vector => v2.1 = v.to_string(),
+                        Field::Description => f.description = v.to_string(),
+                        Field::Solution => f.solution = v.to_string(),
+                        Field::Output => f.evidence = v.to_string(),
                         Field::SeeAlso => f.references.extend(v.split_whitespace().map(String::from)),
                     }
                 }

@@ -156,6 +156,32 @@ on_each_backend! {
         assert_eq!(n, 4, "failed and replayed imports leave no scan row");
     }
 
+    async fn replays_are_the_same_findings_not_the_same_bytes(s) {
+        agency(s, "P", "Tỉnh", "province", "").await;
+        let a = admin();
+        let report = nessus(&[("10.3.0.1", 100, &[(1, 4), (2, 2)])]);
+        let r = import(s, &a, &report, ImportTarget::Auto).await.unwrap();
+        assert_eq!((r.new, r.unassigned), (2, 2));
+        // The same report exported again with other spacing and attribute order: a replay.
+        let reexported = report.replace("<ReportItem port=\"443\" svc_name=\"www\"", "<ReportItem  svc_name=\"www\"\n port=\"443\"");
+        assert_ne!(reexported, report);
+        let r = import(s, &a, &reexported, ImportTarget::Auto).await.unwrap();
+        assert_eq!((r.scan_id, r.unchanged, r.new), (0, 2, 0), "a replay records nothing");
+        // Changed evidence is not a replay (it updates the finding's content).
+        let changed = report.replace("seen on 10.3.0.1</plugin_output></ReportItem></ReportHost>", "seen again</plugin_output></ReportItem></ReportHost>");
+        assert_ne!(changed, report);
+        let r = import(s, &a, &changed, ImportTarget::Auto).await.unwrap();
+        assert!(r.scan_id > 0);
+        assert_eq!((r.updated, r.unchanged), (1, 1));
+        // The very same file, once its host belongs to a system, is not a replay either: its
+        // findings now go to that system.
+        let sys = system(s, "S3", "P", &[]).await;
+        s.asset_add(&a, sys.id, None, "10.3.0.1", "").await.unwrap();
+        let r = import(s, &a, &report, ImportTarget::Auto).await.unwrap();
+        assert!(r.scan_id > 0);
+        assert_eq!((r.new, r.unassigned), (2, 0));
+    }
+
     async fn rescans_fix_only_their_scanner_family(s) {
         agency(s, "P", "Tỉnh", "province", "").await;
         let sys = system(s, "S1", "P", &[]).await;

@@ -37,6 +37,8 @@ async fn both_schemas_have_the_same_tables_and_columns() {
         include_str!("../../migrations/postgres/0003_findings.sql"),
         include_str!("../../migrations/postgres/0004_findings_import_keys.sql"),
         include_str!("../../migrations/postgres/0005_scan_file_hash.sql"),
+        include_str!("../../migrations/postgres/0006_drop_findings_target.sql"),
+        include_str!("../../migrations/postgres/0007_scan_report_digest.sql"),
     ]
     .concat();
     // Apply `ALTER TABLE t RENAME COLUMN a TO b` to the CREATE TABLE text it changes.
