@@ -396,7 +396,15 @@ impl ScanImporter {
         self.digest.update(b"f");
         self.digest.update(&vuln_id.to_le_bytes());
         self.digest.update(content_hash.as_bytes());
-        self.digest.update(&f.scan_time.map_or([0xff; 8], i64::to_le_bytes));
+        match f.scan_time {
+            Some(t) => {
+                self.digest.update(b"t");
+                self.digest.update(&t.to_le_bytes());
+            }
+            None => {
+                self.digest.update(b"n");
+            }
+        }
         let seen_at = f.scan_time.unwrap_or(self.fallback_time);
         self.cover(owner, family, &target, seen_at);
         let severity = f.severity;

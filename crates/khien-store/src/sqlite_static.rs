@@ -86,10 +86,12 @@ impl<'c> StaticStatement<'c> {
             // `execute` clears the bindings (SQLITE_STATIC: no copy, no destructor).
             let rc = unsafe {
                 match *p {
+                    // An empty text is bound from a static "" (an empty String's pointer
+                    // is dangling, though never read at length 0).
                     Param::Text(s) => ffi::sqlite3_bind_text64(
                         self.stmt,
                         ndx,
-                        s.as_ptr().cast(),
+                        if s.is_empty() { "".as_ptr().cast() } else { s.as_ptr().cast() },
                         s.len() as ffi::sqlite3_uint64,
                         ffi::SQLITE_STATIC(),
                         ffi::SQLITE_UTF8 as u8,
