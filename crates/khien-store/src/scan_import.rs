@@ -20,7 +20,7 @@ use crate::db::{Store, Tx};
 use crate::error::{StoreError, StoreResult};
 use crate::now;
 use crate::scan_key::{Interned, Interner, Keyed, VulnText, intern};
-use crate::scan_write::{self, CoveredTarget, Prepared, Seen, Stale};
+use crate::scan_write::{self, CoveredTarget, Prepared, Seen};
 use crate::sql::Sql;
 use khien_core::vuln::fingerprint::hash_part;
 use khien_core::vuln::{AssetIndex, DeadlinePolicy, FindingStatus};
@@ -156,6 +156,29 @@ impl Reported {
     fn contains(&self, owner: u32, fp: u128) -> bool {
         self.0.get(owner as usize).is_some_and(|s| s.contains(&fp))
     }
+}
+
+/// Add a finding to the report digest (see [`ScanImporter::finish`]): owner and fingerprint,
+/// then, unless it repeats one already met, what else the import writes for it: the
+/// vulnerability row (by its content), the instance's content hash and the report's own time
+/// (not the import's, which differs between imports). Every part has a fixed size or a
+/// length or tag before it, so no two sequences of findings feed the same bytes.
+fn digest_finding(d: &mut blake3::Hasher, owner_key: &str, fp: u128, written: Option<(i64, &str, Option<i64>)>) {
+    d.update(&(owner_key.len() as u64).to_le_bytes());
+    d.update(owner_key.as_bytes());
+    d.update(&fp.to_le_bytes());
+    let Some((vuln_id, content_hash, scan_time)) = written else {
+        d.update(b"d");
+        return;
+    };
+    d.update(b"f");
+    d.update(&vuln_id.to_le_bytes());
+    d.update(&(content_hash.len() as u64).to_le_bytes());
+    d.update(content_hash.as_bytes());
+    match scan_time {
+        Some(t) => d.update(b"t").update(&t.to_le_bytes()),
+        None => d.update(b"n"),
+    };
 }
 
 /// A target the scan covered: owner (index into `owners`), scanner family, target key.
@@ -379,32 +402,16 @@ impl ScanImporter {
         let Keyed { family, fingerprint, fp, target, content_hash, vuln, f } = k;
         let system_id = self.system_of(&f);
         let (owner_key, owner) = self.owner(system_id);
-        self.digest.update(&(owner_key.len() as u64).to_le_bytes());
-        self.digest.update(owner_key.as_bytes());
-        self.digest.update(&fp.to_le_bytes());
         // A report that lists the same finding twice (internal duplicates) counts it once.
         if !self.seen.insert(owner, fp) {
-            self.digest.update(b"d");
+            digest_finding(&mut self.digest, &owner_key, fp, None);
             return Ok(None);
         }
         if system_id.is_none() {
             self.summary.unassigned += 1;
         }
         let (vuln_id, kev) = self.vuln_id(vuln, family).await?;
-        // What else the import writes for it: the vulnerability row (by its content), the
-        // instance's content, and the report's own time (not the import's, which differs).
-        self.digest.update(b"f");
-        self.digest.update(&vuln_id.to_le_bytes());
-        self.digest.update(content_hash.as_bytes());
-        match f.scan_time {
-            Some(t) => {
-                self.digest.update(b"t");
-                self.digest.update(&t.to_le_bytes());
-            }
-            None => {
-                self.digest.update(b"n");
-            }
-        }
+        digest_finding(&mut self.digest, &owner_key, fp, Some((vuln_id, &content_hash, f.scan_time)));
         let seen_at = f.scan_time.unwrap_or(self.fallback_time);
         self.cover(owner, family, &target, seen_at);
         let severity = f.severity;
@@ -593,9 +600,8 @@ impl ScanImporter {
                 owner_index.get(owner_key).is_some_and(|o| seen.contains(*o, fp_key(fingerprint)))
             };
             let stale = scan_write::stale(&mut self.tx, &targets, &reported).await?;
-            let to_fix: Vec<&Stale> = stale.iter().collect();
-            scan_write::mark_fixed(&mut self.tx, &to_fix, &self.actor, self.now, self.scan_id).await?;
-            self.summary.fixed += to_fix.len() as u64;
+            scan_write::mark_fixed(&mut self.tx, &stale, &self.actor, self.now, self.scan_id).await?;
+            self.summary.fixed += stale.len() as u64;
         }
         let s = &self.summary;
         let q = Sql::new(

@@ -446,7 +446,7 @@ pub(crate) async fn stale(
 }
 
 /// Mark stale findings fixed (pending verification), each with a history event.
-pub(crate) async fn mark_fixed(tx: &mut Tx, rows: &[&Stale], actor: &str, now: i64, scan_id: i64) -> StoreResult<()> {
+pub(crate) async fn mark_fixed(tx: &mut Tx, rows: &[Stale], actor: &str, now: i64, scan_id: i64) -> StoreResult<()> {
     const REASON: &str = "not reported by a newer scan";
     const NOTE: &str = "not reported by a newer scan; pending verification";
     if rows.is_empty() {
