@@ -187,6 +187,13 @@ type CoveredKey = (u32, &'static str, String);
 /// An import in progress (an open transaction).
 pub struct ScanImporter {
     tx: Tx,
+    st: ImportState,
+}
+
+/// What an import remembers besides its transaction (kept apart so that a PostgreSQL `COPY`
+/// can hold the transaction's connection while findings are prepared; see
+/// [`ScanImporter::add_batches`]).
+struct ImportState {
     actor: String,
     target: ImportTarget,
     index: AssetIndex,
@@ -269,8 +276,7 @@ impl Store {
         q.bind(if system_id.is_some() { "system" } else { "auto" }).push(", ").bind(p.username.as_str());
         q.push(", ").bind(now).push(", ").bind(fallback_time).push(", 0, 0, 0, 0, 0, 0, 0) RETURNING id");
         let (scan_id,): (i64,) = tx.one(q).await?;
-        Ok(ScanImporter {
-            tx,
+        let st = ImportState {
             actor: p.username.clone(),
             target: req.target,
             index,
@@ -290,61 +296,21 @@ impl Store {
             digest: blake3::Hasher::new(),
             summary: ImportSummary { file: req.file_name, format: req.format, scan_id, ..ImportSummary::default() },
             now,
-        })
+        };
+        Ok(ScanImporter { tx, st })
     }
 }
 
-fn truncate(s: &str, max: usize) -> String {
-    s.chars().take(max).collect()
+/// A finding admitted to the import (not a repeat of one the report already listed), with
+/// its owner resolved.
+struct Admitted {
+    k: Keyed,
+    system_id: Option<i64>,
+    owner_key: Arc<str>,
+    owner: u32,
 }
 
-impl ScanImporter {
-    /// Add a batch of parsed findings (any size; a few thousand is a good batch).
-    pub async fn add_batch(&mut self, batch: Vec<Interned>) -> StoreResult<()> {
-        self.summary.parsed += batch.len() as u64;
-        let mut prepared = Vec::with_capacity(batch.len());
-        for f in batch {
-            if let Some(p) = self.prepare(f.key()).await? {
-                prepared.push(p);
-            }
-        }
-        let existing =
-            scan_write::insert_or_find(&mut self.tx, &prepared, self.scan_id, self.now, &mut self.fresh).await?;
-        let mut seen_again = Vec::new();
-        let mut reopened = Vec::new();
-        for (p, e) in prepared.iter().zip(existing) {
-            let Some(e) = e else {
-                self.summary.new += 1;
-                continue;
-            };
-            let status = FindingStatus::parse(&e.status).unwrap_or(FindingStatus::Open);
-            let newer = p.seen_at > e.last_seen;
-            if matches!(status, FindingStatus::Fixed | FindingStatus::Verified) && newer {
-                seen_again.push(Seen { id: e.id, p, newer });
-                reopened.push((e.id, status, p));
-            } else if newer || e.content_hash != p.content_hash || e.vuln_id != p.vuln_id {
-                seen_again.push(Seen { id: e.id, p, newer });
-                self.summary.updated += 1;
-            } else {
-                self.summary.unchanged += 1;
-            }
-        }
-        scan_write::update_seen(&mut self.tx, &seen_again, self.scan_id, self.now).await?;
-        for (id, from, p) in reopened {
-            // A regression's deadline runs again from when it reappeared.
-            let due = self.policy.due(khien_core::vuln::Severity::from_rank(p.severity), p.seen_at, p.kev);
-            let mut q = Sql::new(
-                "UPDATE findings SET status = 'open', regression = TRUE, fixed_at = NULL, status_reason = '', \
-                 status_by = $2, status_at = $3, due_at = $4 WHERE id = $1",
-            );
-            q = q.arg(id).arg(self.actor.as_str()).arg(self.now).arg(due);
-            self.tx.execute(q).await?;
-            self.event(id, from.as_str(), "open", "reported again by a newer scan (regression)").await?;
-            self.summary.reopened += 1;
-        }
-        Ok(())
-    }
-
+impl ImportState {
     /// The system a finding belongs to (auto mode: by its assets; the last match is reused).
     fn system_of(&mut self, f: &Finding) -> Option<i64> {
         match self.target {
@@ -398,24 +364,45 @@ impl ScanImporter {
         }
     }
 
-    async fn prepare(&mut self, k: Keyed) -> StoreResult<Option<Prepared>> {
-        let Keyed { family, fingerprint, fp, target, content_hash, vuln, f } = k;
-        let system_id = self.system_of(&f);
+    /// The stored `vulns` row (id, KEV flag) of an interned text, when this import has met it.
+    fn cached_vuln(&self, v: &Arc<VulnText>) -> Option<(i64, bool)> {
+        self.vulns.get(&(Arc::as_ptr(v) as usize)).map(|(_, id, kev)| (*id, *kev))
+    }
+
+    /// Every finding of the batch can only be new and needs no statement but its insert: its
+    /// owner had no findings before this import and its vulnerability row is known.
+    fn only_new(&mut self, batch: &[Keyed]) -> bool {
+        batch.iter().all(|k| {
+            let system_id = self.system_of(&k.f);
+            let (owner_key, _) = self.owner(system_id);
+            self.fresh.get(&owner_key).copied().unwrap_or(false) && self.cached_vuln(&k.vuln).is_some()
+        })
+    }
+
+    /// Resolve a finding's owner; `None` (after adding it to the digest) when the report
+    /// already listed it: a report that lists the same finding twice counts it once.
+    fn admit(&mut self, k: Keyed) -> Option<Admitted> {
+        let system_id = self.system_of(&k.f);
         let (owner_key, owner) = self.owner(system_id);
-        // A report that lists the same finding twice (internal duplicates) counts it once.
-        if !self.seen.insert(owner, fp) {
-            digest_finding(&mut self.digest, &owner_key, fp, None);
-            return Ok(None);
+        if !self.seen.insert(owner, k.fp) {
+            digest_finding(&mut self.digest, &owner_key, k.fp, None);
+            return None;
         }
         if system_id.is_none() {
             self.summary.unassigned += 1;
         }
-        let (vuln_id, kev) = self.vuln_id(vuln, family).await?;
+        Some(Admitted { k, system_id, owner_key, owner })
+    }
+
+    /// The row to write for an admitted finding whose vulnerability row is known.
+    fn prepared(&mut self, a: Admitted, vuln_id: i64, kev: bool) -> Prepared {
+        let Admitted { k, system_id, owner_key, owner } = a;
+        let Keyed { family, fingerprint, fp, target, content_hash, vuln: _, f } = k;
         digest_finding(&mut self.digest, &owner_key, fp, Some((vuln_id, &content_hash, f.scan_time)));
         let seen_at = f.scan_time.unwrap_or(self.fallback_time);
         self.cover(owner, family, &target, seen_at);
         let severity = f.severity;
-        Ok(Some(Prepared {
+        Prepared {
             owner_key,
             system_id,
             agency_id: if system_id.is_none() { self.unassigned_agency } else { None },
@@ -430,21 +417,140 @@ impl ScanImporter {
             due_days: self.policy.due(severity, 0, kev).map(|d| d / 86_400),
             content_hash,
             f,
-        }))
+        }
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+impl ScanImporter {
+    /// Add a batch of parsed findings (any size; a few thousand is a good batch).
+    pub async fn add_batch(&mut self, batch: Vec<Interned>) -> StoreResult<()> {
+        self.add_keyed(batch.into_iter().map(Interned::key).collect()).await
+    }
+
+    /// Add every batch `rx` delivers until it closes.
+    ///
+    /// On PostgreSQL, batches whose findings are all new by construction (their owners had no
+    /// findings before this import, and their vulnerabilities are already stored) go into one
+    /// `COPY` that stays open from batch to batch: the server stores a batch while this thread
+    /// keys and prepares the next, instead of each waiting for the other. A batch that needs
+    /// anything else (a lookup, a new vulnerability row) ends the `COPY` first.
+    pub async fn add_batches(&mut self, rx: &mut tokio::sync::mpsc::Receiver<Vec<Interned>>) -> StoreResult<()> {
+        let mut next: Option<Vec<Keyed>> = None;
+        loop {
+            let keyed = match next.take() {
+                Some(k) => k,
+                None => match rx.recv().await {
+                    Some(batch) => batch.into_iter().map(Interned::key).collect(),
+                    None => return Ok(()),
+                },
+            };
+            let Tx::Postgres(t) = &mut self.tx else {
+                self.add_keyed(keyed).await?;
+                continue;
+            };
+            if !self.st.only_new(&keyed) {
+                self.add_keyed(keyed).await?;
+                continue;
+            }
+            let st = &mut self.st;
+            let mut copy = t.copy_in_raw(&scan_write::copy_statement()).await?;
+            let mut batch = Some(keyed);
+            let mut data = Vec::new();
+            while let Some(keyed) = batch.take() {
+                st.summary.parsed += keyed.len() as u64;
+                data.clear();
+                for k in keyed {
+                    let Some(a) = st.admit(k) else { continue };
+                    let Some((vuln_id, kev)) = st.cached_vuln(&a.k.vuln) else {
+                        // only_new checked every vulnerability of the batch.
+                        return Err(StoreError::Other("scan import: a vulnerability row went missing".into()));
+                    };
+                    let p = st.prepared(a, vuln_id, kev);
+                    scan_write::copy_row(&mut data, &p, st.scan_id, st.now);
+                    st.summary.new += 1;
+                }
+                copy.send(data.as_slice()).await?;
+                if let Some(more) = rx.recv().await {
+                    let keyed: Vec<Keyed> = more.into_iter().map(Interned::key).collect();
+                    if st.only_new(&keyed) {
+                        batch = Some(keyed);
+                    } else {
+                        next = Some(keyed);
+                    }
+                }
+            }
+            copy.finish().await?;
+        }
+    }
+
+    /// Add keyed findings: look up which exist, insert the others, update what was seen again.
+    async fn add_keyed(&mut self, batch: Vec<Keyed>) -> StoreResult<()> {
+        self.st.summary.parsed += batch.len() as u64;
+        let mut prepared = Vec::with_capacity(batch.len());
+        for k in batch {
+            if let Some(p) = self.prepare(k).await? {
+                prepared.push(p);
+            }
+        }
+        let existing =
+            scan_write::insert_or_find(&mut self.tx, &prepared, self.st.scan_id, self.st.now, &mut self.st.fresh)
+                .await?;
+        let mut seen_again = Vec::new();
+        let mut reopened = Vec::new();
+        for (p, e) in prepared.iter().zip(existing) {
+            let Some(e) = e else {
+                self.st.summary.new += 1;
+                continue;
+            };
+            let status = FindingStatus::parse(&e.status).unwrap_or(FindingStatus::Open);
+            let newer = p.seen_at > e.last_seen;
+            if matches!(status, FindingStatus::Fixed | FindingStatus::Verified) && newer {
+                seen_again.push(Seen { id: e.id, p, newer });
+                reopened.push((e.id, status, p));
+            } else if newer || e.content_hash != p.content_hash || e.vuln_id != p.vuln_id {
+                seen_again.push(Seen { id: e.id, p, newer });
+                self.st.summary.updated += 1;
+            } else {
+                self.st.summary.unchanged += 1;
+            }
+        }
+        scan_write::update_seen(&mut self.tx, &seen_again, self.st.scan_id, self.st.now).await?;
+        for (id, from, p) in reopened {
+            // A regression's deadline runs again from when it reappeared.
+            let due = self.st.policy.due(khien_core::vuln::Severity::from_rank(p.severity), p.seen_at, p.kev);
+            let mut q = Sql::new(
+                "UPDATE findings SET status = 'open', regression = TRUE, fixed_at = NULL, status_reason = '', \
+                 status_by = $2, status_at = $3, due_at = $4 WHERE id = $1",
+            );
+            q = q.arg(id).arg(self.st.actor.as_str()).arg(self.st.now).arg(due);
+            self.tx.execute(q).await?;
+            self.event(id, from.as_str(), "open", "reported again by a newer scan (regression)").await?;
+            self.st.summary.reopened += 1;
+        }
+        Ok(())
+    }
+
+    async fn prepare(&mut self, k: Keyed) -> StoreResult<Option<Prepared>> {
+        let Some(a) = self.st.admit(k) else { return Ok(None) };
+        let (vuln_id, kev) = self.vuln_id(&a.k.vuln, a.k.family).await?;
+        Ok(Some(self.st.prepared(a, vuln_id, kev)))
     }
 
     /// The `vulns` row for this finding's content: from the import's cache, the table, or new.
-    async fn vuln_id(&mut self, v: Arc<VulnText>, family: &'static str) -> StoreResult<(i64, bool)> {
-        let addr = Arc::as_ptr(&v) as usize;
-        if let Some((_, id, kev)) = self.vulns.get(&addr) {
-            return Ok((*id, *kev));
+    async fn vuln_id(&mut self, v: &Arc<VulnText>, family: &'static str) -> StoreResult<(i64, bool)> {
+        if let Some(found) = self.st.cached_vuln(v) {
+            return Ok(found);
         }
-        let (id, kev) = self.store_vuln(&VulnContent::of(&v, family)).await?;
+        let (id, kev) = self.store_vuln(&VulnContent::of(v, family)).await?;
         // Only a text the parser's thread interned (it holds another reference) can come
         // again; one beyond its caps is unique to this finding, so remembering it would only
         // cost memory.
-        if Arc::strong_count(&v) > 1 {
-            self.vulns.insert(addr, (v, id, kev));
+        if Arc::strong_count(v) > 1 {
+            self.st.vulns.insert(Arc::as_ptr(v) as usize, (v.clone(), id, kev));
         }
         Ok((id, kev))
     }
@@ -506,7 +612,7 @@ impl ScanImporter {
             in_list(&mut q);
             q.push("))");
         }
-        q.push(", ").bind(self.now);
+        q.push(", ").bind(self.st.now);
         if postgres {
             q.push(" WHERE NOT EXISTS (SELECT 1 FROM found) RETURNING id, kev) ");
             q.push("SELECT id, kev FROM found UNION ALL SELECT id, kev FROM ins");
@@ -522,12 +628,12 @@ impl ScanImporter {
              VALUES ($1, $2, $3, 'status', $4, $5, $6, $7)",
         )
         .arg(finding_id)
-        .arg(self.now)
-        .arg(self.actor.as_str())
+        .arg(self.st.now)
+        .arg(self.st.actor.as_str())
         .arg(from)
         .arg(to)
         .arg(note)
-        .arg(self.scan_id);
+        .arg(self.st.scan_id);
         self.tx.execute(q).await?;
         Ok(())
     }
@@ -542,20 +648,20 @@ impl ScanImporter {
     /// the same report exported again with other whitespace or attribute order is a replay
     /// too, while the same file whose findings now match other systems is not.
     pub async fn finish(mut self) -> StoreResult<ImportSummary> {
-        self.digest.update(self.summary.format.as_bytes());
-        self.digest.update(&self.summary.parsed.to_le_bytes());
-        let report_digest = format!("findings-blake3:{}", self.digest.finalize().to_hex());
+        self.st.digest.update(self.st.summary.format.as_bytes());
+        self.st.digest.update(&self.st.summary.parsed.to_le_bytes());
+        let report_digest = format!("findings-blake3:{}", self.st.digest.finalize().to_hex());
         let mut q = Sql::new("SELECT COUNT(*) FROM scans WHERE report_digest = ");
-        q.bind(report_digest.as_str()).push(" AND id <> ").bind(self.scan_id).push(" AND ");
-        match self.target {
+        q.bind(report_digest.as_str()).push(" AND id <> ").bind(self.st.scan_id).push(" AND ");
+        match self.st.target {
             ImportTarget::System(id) => q.push("mode = 'system' AND system_id = ").bind(id),
-            ImportTarget::Auto => match self.unassigned_agency {
+            ImportTarget::Auto => match self.st.unassigned_agency {
                 Some(a) => q.push("mode = 'auto' AND agency_id = ").bind(a),
                 None => q.push("mode = 'auto' AND agency_id IS NULL"),
             },
         };
         if self.tx.scalar(q).await? > 0 {
-            let s = &self.summary;
+            let s = &self.st.summary;
             let unique = s.new + s.updated + s.reopened + s.unchanged;
             let replay = ImportSummary {
                 unchanged: unique,
@@ -564,26 +670,26 @@ impl ScanImporter {
                 reopened: 0,
                 fixed: 0,
                 scan_id: 0,
-                ..self.summary.clone()
+                ..self.st.summary.clone()
             };
             return Ok(replay);
         }
         self.tx
             .execute(
                 Sql::new("UPDATE scans SET report_digest = $2 WHERE id = $1")
-                    .arg(self.scan_id)
+                    .arg(self.st.scan_id)
                     .arg(report_digest.as_str()),
             )
             .await?;
         let owner_names: Vec<Arc<str>> = {
-            let mut v: Vec<(u32, Arc<str>)> = self.owner_index.iter().map(|(k, i)| (*i, k.clone())).collect();
+            let mut v: Vec<(u32, Arc<str>)> = self.st.owner_index.iter().map(|(k, i)| (*i, k.clone())).collect();
             v.sort_by_key(|(i, _)| *i);
             v.into_iter().map(|(_, k)| k).collect()
         };
         // An owner without findings before this import has none the scan could have missed.
-        let covered: Vec<(CoveredKey, i64)> = std::mem::take(&mut self.covered)
+        let covered: Vec<(CoveredKey, i64)> = std::mem::take(&mut self.st.covered)
             .into_iter()
-            .filter(|((owner, _, _), _)| !self.fresh.get(&owner_names[*owner as usize]).copied().unwrap_or(false))
+            .filter(|((owner, _, _), _)| !self.st.fresh.get(&owner_names[*owner as usize]).copied().unwrap_or(false))
             .collect();
         for chunk in covered.chunks(COVERED_CHUNK) {
             let targets: Vec<CoveredTarget<'_>> = chunk
@@ -595,20 +701,20 @@ impl ScanImporter {
                     at: *at,
                 })
                 .collect();
-            let (owner_index, seen) = (&self.owner_index, &self.seen);
+            let (owner_index, seen) = (&self.st.owner_index, &self.st.seen);
             let reported = |owner_key: &str, fingerprint: &str| {
                 owner_index.get(owner_key).is_some_and(|o| seen.contains(*o, fp_key(fingerprint)))
             };
             let stale = scan_write::stale(&mut self.tx, &targets, &reported).await?;
-            scan_write::mark_fixed(&mut self.tx, &stale, &self.actor, self.now, self.scan_id).await?;
-            self.summary.fixed += stale.len() as u64;
+            scan_write::mark_fixed(&mut self.tx, &stale, &self.st.actor, self.st.now, self.st.scan_id).await?;
+            self.st.summary.fixed += stale.len() as u64;
         }
-        let s = &self.summary;
+        let s = &self.st.summary;
         let q = Sql::new(
             "UPDATE scans SET parsed = $2, new_count = $3, updated_count = $4, reopened_count = $5, fixed_count = $6, \
              unchanged_count = $7, unassigned_count = $8 WHERE id = $1",
         )
-        .arg(self.scan_id)
+        .arg(self.st.scan_id)
         .arg(s.parsed as i64)
         .arg(s.new as i64)
         .arg(s.updated as i64)
@@ -617,13 +723,13 @@ impl ScanImporter {
         .arg(s.unchanged as i64)
         .arg(s.unassigned as i64);
         self.tx.execute(q).await?;
-        let summary = self.summary.clone();
+        let summary = self.st.summary.clone();
         audit::append(
             &mut self.tx,
-            &self.actor,
+            &self.st.actor,
             "import",
             "scan",
-            &self.scan_id.to_string(),
+            &self.st.scan_id.to_string(),
             String::new(),
             audit::json(Some(&summary)),
         )
@@ -658,8 +764,8 @@ impl Drop for CancelOnDrop {
 const PARSE_BATCH: usize = 2000;
 
 impl Store {
-    /// Import the report file at `path`: parsed on a blocking thread (hashing it in the same
-    /// pass) while the findings are written, all in one transaction. `progress` counts the
+    /// Import the report file at `path`: parsed (and its texts interned) on a blocking thread
+    /// while the findings are keyed and written, all in one transaction. `progress` counts the
     /// bytes read so far. Any parse or database error rolls everything back.
     pub async fn scan_import_file(
         &self,
@@ -726,13 +832,11 @@ impl Store {
             }
             result
         });
-        while let Some(batch) = rx.recv().await {
-            if let Err(e) = importer.add_batch(batch).await {
-                cancel.store(true, Ordering::Relaxed);
-                drop(rx);
-                let _ = parser.await;
-                return Err(e.into());
-            }
+        if let Err(e) = importer.add_batches(&mut rx).await {
+            cancel.store(true, Ordering::Relaxed);
+            drop(rx);
+            let _ = parser.await;
+            return Err(e.into());
         }
         parser.await.map_err(|e| StoreError::Other(e.to_string()))??;
         Ok(importer.finish().await?)

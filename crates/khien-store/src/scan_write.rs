@@ -9,7 +9,9 @@
 //! statement per batch, the columns sent as arrays and expanded with `UNNEST`; imports into
 //! the same owner serialise on an advisory lock, so a batch's existing rows are looked up
 //! first and the rest inserted plainly (`ON CONFLICT` costs PostgreSQL a speculative
-//! insertion per row).
+//! insertion per row), new rows by `COPY` in CSV ([`copy_row`]). Batches that can only hold
+//! new rows skip this module's lookup and share one `COPY` kept open across batches
+//! (`ScanImporter::add_batches`).
 
 use crate::db::Tx;
 use crate::error::{StoreError, StoreResult};
@@ -228,9 +230,7 @@ pub(crate) async fn insert_or_find(
             for p in &new {
                 copy_row(&mut data, p, scan_id, now);
             }
-            let mut copy = t
-                .copy_in_raw(&format!("COPY findings ({INSERT_COLUMNS}) FROM STDIN (FORMAT csv)"))
-                .await?;
+            let mut copy = t.copy_in_raw(&copy_statement()).await?;
             copy.send(data).await?;
             copy.finish().await?;
             Ok(out)
@@ -238,9 +238,14 @@ pub(crate) async fn insert_or_find(
     }
 }
 
+/// The `COPY` that inserts new findings on PostgreSQL, fed by [`copy_row`].
+pub(crate) fn copy_statement() -> String {
+    format!("COPY findings ({INSERT_COLUMNS}) FROM STDIN (FORMAT csv)")
+}
+
 /// One CSV line of COPY for a new finding (columns of [`INSERT_COLUMNS`]): text quoted,
 /// NULL unquoted and empty, NUL characters (which PostgreSQL text cannot hold) dropped.
-fn copy_row(out: &mut Vec<u8>, p: &Prepared, scan_id: i64, now: i64) {
+pub(crate) fn copy_row(out: &mut Vec<u8>, p: &Prepared, scan_id: i64, now: i64) {
     fn text(out: &mut Vec<u8>, s: &str) {
         out.push(b'"');
         for b in s.bytes() {

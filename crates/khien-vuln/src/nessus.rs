@@ -41,6 +41,15 @@ fn attrs<'a, const N: usize>(e: &'a BytesStart<'_>, keys: [&str; N]) -> [Option<
     out
 }
 
+/// Remove leading and trailing white space without reallocating.
+fn trim_in_place(s: &mut String) {
+    s.truncate(s.trim_end().len());
+    let lead = s.len() - s.trim_start().len();
+    if lead > 0 {
+        s.drain(..lead);
+    }
+}
+
 fn owned(v: Option<Cow<'_, str>>) -> String {
     v.map(Cow::into_owned).unwrap_or_default()
 }
@@ -176,22 +185,38 @@ pub fn parse<R: BufRead>(input: R, emit: &mut dyn FnMut(Finding)) -> Result<usiz
                         skip(&mut reader, &mut text, field_name)?;
                         continue;
                     };
+                    let Some(f) = item.as_mut() else { continue };
+                    // Long texts go straight into the finding, without a copy through `scratch`.
+                    let whole = match field {
+                        Field::Description => Some(&mut f.description),
+                        Field::Solution => Some(&mut f.solution),
+                        Field::Output => Some(&mut f.evidence),
+                        Field::V4Vector => Some(&mut v4.1),
+                        Field::V3Vector => Some(&mut v3.1),
+                        Field::V2Vector => Some(&mut v2.1),
+                        _ => None,
+                    };
+                    if let Some(out) = whole {
+                        read_text(&mut reader, &mut text, out, field_name, MAX_TEXT)?;
+                        trim_in_place(out);
+                        continue;
+                    }
                     read_text(&mut reader, &mut text, &mut scratch, field_name, MAX_TEXT)?;
                     let v = scratch.trim();
-                    let Some(f) = item.as_mut() else { continue };
                     match field {
                         Field::Cve => f.cves.push(v.to_string()),
                         Field::Cwe => f.cwes.extend(parse_cwe(v)),
                         Field::V4Score => v4.0 = v.parse::<f64>().ok(),
-                        Field::V4Vector => v4.1 = v.to_string(),
                         Field::V3Score => v3.0 = v.parse::<f64>().ok(),
-                        Field::V3Vector => v3.1 = v.to_string(),
                         Field::V2Score => v2.0 = v.parse::<f64>().ok(),
-                        Field::V2Vector => v2.1 = v.to_string(),
-                        Field::Description => f.description = v.to_string(),
-                        Field::Solution => f.solution = v.to_string(),
-                        Field::Output => f.evidence = v.to_string(),
                         Field::SeeAlso => f.references.extend(v.split_whitespace().map(String::from)),
+                        // Read into the finding above.
+                        Field::V4Vector
+                        | Field::V3Vector
+                        | Field::V2Vector
+                        | Field::Description
+                        | Field::Solution
+                        | Field::Output => {}
                     }
                 }
                 _ => {}
@@ -229,6 +254,20 @@ pub fn parse<R: BufRead>(input: R, emit: &mut dyn FnMut(Finding)) -> Result<usiz
                 return Ok(count);
             }
             _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trim_in_place;
+
+    #[test]
+    fn trim_in_place_matches_trim() {
+        for s in ["", " ", "\n\t x y \r\n", "x", "  Mật khẩu  ", "a\u{3000}", "\u{3000}b c\n"] {
+            let mut owned = s.to_string();
+            trim_in_place(&mut owned);
+            assert_eq!(owned, s.trim(), "{s:?}");
         }
     }
 }

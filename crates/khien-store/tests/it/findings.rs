@@ -109,6 +109,58 @@ on_each_backend! {
         assert_eq!(events, [(50,)], "each fix is in the history");
     }
 
+    async fn new_findings_stream_across_batches_and_stop_for_new_vulnerabilities(s) {
+        // PostgreSQL keeps one COPY open across batches whose findings can only be new; a
+        // batch with a vulnerability not yet stored ends it. 2,000 findings a batch: the
+        // first batch stores plugins 1-100, the second and third are only new findings of
+        // them (streamed), the fourth brings plugin 101 (the COPY ends, the normal path runs)
+        // and the fifth streams again.
+        agency(s, "P", "Tỉnh", "province", "").await;
+        let sys = system(s, "S1", "P", &[]).await;
+        let sys2 = system(s, "S2", "P", &[]).await;
+        let a = admin();
+        let items: Vec<(u32, u8)> = (1..=100).map(|i| (i, (i % 5) as u8)).collect();
+        let with_new: Vec<(u32, u8)> = (2..=101).map(|i| (i, (i % 5) as u8)).collect();
+        let ips: Vec<String> = (1..=100).map(|h| format!("10.8.{}.{}", h / 50, h % 50)).collect();
+        let hosts: Vec<Host<'_>> = ips
+            .iter()
+            .enumerate()
+            .map(|(i, ip)| (ip.as_str(), 1000, if i == 70 { &with_new[..] } else { &items[..] }))
+            .collect();
+        let report = nessus(&hosts);
+        // Cut inside the last batch: nothing of the streamed batches may remain.
+        let cut = &report[..report.len() - 20_000];
+        let e = import(s, &a, cut, ImportTarget::System(sys2.id)).await.unwrap_err();
+        assert!(matches!(e, ScanFileError::Parse(_)), "{e}");
+        assert_eq!(s.scalar(khien_store::sql::Sql::new("SELECT COUNT(*) FROM findings")).await.unwrap(), 0);
+        assert_eq!(s.scalar(khien_store::sql::Sql::new("SELECT COUNT(*) FROM vulns")).await.unwrap(), 0);
+
+        let r = import(s, &a, &report, ImportTarget::System(sys.id)).await.unwrap();
+        assert_eq!(counts(&r), [10_000, 10_000, 0, 0, 0, 0, 0]);
+        let rows: Vec<(String, i64, i64)> = s
+            .all(khien_store::sql::Sql::new(
+                "SELECT v.rule_id, COUNT(*), COUNT(DISTINCT f.target) FROM findings f JOIN vulns v ON v.id = f.vuln_id \
+                 WHERE v.rule_id IN ('1', '50', '101') GROUP BY v.rule_id ORDER BY v.rule_id",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(rows, [("1".to_string(), 99, 99), ("101".to_string(), 1, 1), ("50".to_string(), 100, 100)]);
+        let evidence: Vec<(String,)> = s
+            .all(khien_store::sql::Sql::new(
+                "SELECT f.evidence FROM findings f JOIN vulns v ON v.id = f.vuln_id \
+                 WHERE f.target = '10.8.1.49' AND v.rule_id = '7'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(evidence, [("seen on 10.8.1.49".to_string(),)]);
+        // The same report again: nothing changes (a replay); a newer one updates them all.
+        let r = import(s, &a, &report, ImportTarget::System(sys.id)).await.unwrap();
+        assert_eq!(counts(&r), [10_000, 0, 0, 0, 0, 10_000, 0]);
+        let newer = report.replace(">1000</tag>", ">2000</tag>");
+        let r = import(s, &a, &newer, ImportTarget::System(sys.id)).await.unwrap();
+        assert_eq!(counts(&r), [10_000, 0, 10_000, 0, 0, 0, 0]);
+    }
+
     async fn rescans_deduplicate_reopen_and_fix(s) {
         agency(s, "P", "Tỉnh", "province", "").await;
         let sys = system(s, "S1", "P", &[]).await;

@@ -39,6 +39,7 @@ async fn both_schemas_have_the_same_tables_and_columns() {
         include_str!("../../migrations/postgres/0005_scan_file_hash.sql"),
         include_str!("../../migrations/postgres/0006_drop_findings_target.sql"),
         include_str!("../../migrations/postgres/0007_scan_report_digest.sql"),
+        include_str!("../../migrations/postgres/0008_findings_key_collation.sql"),
     ]
     .concat();
     // Apply `ALTER TABLE t RENAME COLUMN a TO b` to the CREATE TABLE text it changes.
@@ -121,4 +122,57 @@ async fn sqlite_migration_4_keeps_findings_and_their_history() {
     let dup = sqlx::raw_sql(sqlx::AssertSqlSafe(insert("10.0.0.1"))).execute(&pool).await;
     assert!(dup.is_err(), "(owner, target, fingerprint) is unique");
     sqlx::raw_sql(sqlx::AssertSqlSafe(insert("10.0.0.2"))).execute(&pool).await.unwrap();
+}
+
+/// The key columns of findings order byte by byte on both backends (SQLite compares bytes;
+/// PostgreSQL's migration 8 gives them `COLLATE "C"`), so lists sorted by them agree whatever
+/// the server's locale.
+#[tokio::test]
+async fn finding_keys_sort_byte_by_byte_on_both_backends() {
+    let mut dbs = vec![khien_testkit::sqlite().await];
+    dbs.extend(khien_testkit::postgres().await);
+    // Byte order. A locale would put "_" first and "a" next to "B".
+    let values = ["b", "_", "a", "é", "B", "1"];
+    let expected = ["1", "B", "_", "a", "b", "é"];
+    for db in &dbs {
+        let s = &db.store;
+        for (i, v) in values.iter().enumerate() {
+            // No foreign keys on findings (docs/decisions.md), so no vulnerability row is needed.
+            let q = Sql::new(
+                "INSERT INTO findings (owner_key, fingerprint, vuln_id, scanner, severity_rank, target, host, ip, \
+                 protocol, url, location, component, fixed_version, evidence, content_hash, status, first_seen, \
+                 last_seen, first_scan_id, last_scan_id, updated_at) \
+                 VALUES ($1, $2, 1, 'tenable', 2, $3, '', '', '', '', '', '', '', '', '', $4, 1, 1, 1, 1, 1)",
+            )
+            .arg(*v)
+            .arg(format!("{v}-{i}"))
+            .arg(*v)
+            .arg(*v);
+            s.execute(q).await.unwrap();
+        }
+        for column in ["owner_key", "target", "fingerprint", "status"] {
+            let rows: Vec<(String,)> =
+                s.all(Sql::new(&format!("SELECT {column} FROM findings ORDER BY {column}"))).await.unwrap();
+            let got: Vec<String> =
+                rows.into_iter().map(|(v,)| v.split('-').next().unwrap_or_default().to_string()).collect();
+            assert_eq!(got, expected, "{column} on {}", db.label);
+        }
+        // The order above is also what a `C.UTF-8` database gives by default, so check the
+        // columns' own collation too: it must not depend on the database's locale.
+        if s.backend() == khien_store::Backend::Postgres {
+            let rows: Vec<(String, Option<String>)> = s
+                .all(Sql::new(
+                    "SELECT column_name::text, collation_name::text FROM information_schema.columns \
+                     WHERE table_name = 'findings' AND column_name IN ('owner_key', 'target', 'fingerprint', 'status') \
+                     ORDER BY column_name",
+                ))
+                .await
+                .unwrap();
+            let want: Vec<(String, Option<String>)> = ["fingerprint", "owner_key", "status", "target"]
+                .iter()
+                .map(|c| (c.to_string(), Some("C".to_string())))
+                .collect();
+            assert_eq!(rows, want);
+        }
+    }
 }
