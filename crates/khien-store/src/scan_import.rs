@@ -53,6 +53,10 @@ pub struct ImportSummary {
     pub unchanged: u64,
     pub unassigned: u64,
     pub scan_id: i64,
+    /// New findings that went into PostgreSQL through the `COPY` streamed across batches
+    /// (see [`ScanImporter::add_batches`]); not part of the summary users see.
+    #[serde(skip)]
+    pub streamed: u64,
 }
 
 /// The description of an import before its findings arrive.
@@ -460,6 +464,7 @@ impl ScanImporter {
             let mut copy = t.copy_in_raw(&scan_write::copy_statement()).await?;
             let mut batch = Some(keyed);
             let mut data = Vec::new();
+            let mut sent = 0usize;
             while let Some(keyed) = batch.take() {
                 st.summary.parsed += keyed.len() as u64;
                 data.clear();
@@ -467,16 +472,21 @@ impl ScanImporter {
                     let Some(a) = st.admit(k) else { continue };
                     let Some((vuln_id, kev)) = st.cached_vuln(&a.k.vuln) else {
                         // only_new checked every vulnerability of the batch.
+                        let _ = copy.abort("scan import failed").await;
                         return Err(StoreError::Other("scan import: a vulnerability row went missing".into()));
                     };
                     let p = st.prepared(a, vuln_id, kev);
                     scan_write::copy_row(&mut data, &p, st.scan_id, st.now);
                     st.summary.new += 1;
+                    st.summary.streamed += 1;
                 }
                 copy.send(data.as_slice()).await?;
+                sent += 1;
                 if let Some(more) = rx.recv().await {
                     let keyed: Vec<Keyed> = more.into_iter().map(Interned::key).collect();
-                    if st.only_new(&keyed) {
+                    // A COPY is one statement: it ends now and then, so that a statement
+                    // timeout or an error the server found is met while the import is young.
+                    if sent < STREAM_BATCHES && st.only_new(&keyed) {
                         batch = Some(keyed);
                     } else {
                         next = Some(keyed);
@@ -759,6 +769,10 @@ impl Drop for CancelOnDrop {
         self.0.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
+
+/// Batches streamed into one PostgreSQL `COPY` at most (see [`ScanImporter::add_batches`]):
+/// 64,000 findings, about a second of the server's work.
+const STREAM_BATCHES: usize = 32;
 
 /// Findings per batch handed from the parser thread to the database.
 const PARSE_BATCH: usize = 2000;

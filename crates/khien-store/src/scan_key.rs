@@ -49,14 +49,15 @@ impl VulnText {
             && self.references == f.references
     }
 
-    /// The bytes its texts hold (about).
+    /// The bytes its texts hold (about; allocated, not just used: a text read in pieces can
+    /// have room to spare).
     fn size(&self) -> usize {
-        let list = |v: &[String]| v.iter().map(|s| s.len() + 24).sum::<usize>();
-        self.rule_id.len()
-            + self.title.len()
-            + self.cvss_vector.len()
-            + self.description.len()
-            + self.solution.len()
+        let list = |v: &[String]| v.iter().map(|s| s.capacity() + 24).sum::<usize>();
+        self.rule_id.capacity()
+            + self.title.capacity()
+            + self.cvss_vector.capacity()
+            + self.description.capacity()
+            + self.solution.capacity()
             + list(&self.cves)
             + list(&self.references)
             + self.cwes.len() * 4

@@ -137,6 +137,9 @@ on_each_backend! {
 
         let r = import(s, &a, &report, ImportTarget::System(sys.id)).await.unwrap();
         assert_eq!(counts(&r), [10_000, 10_000, 0, 0, 0, 0, 0]);
+        // Batches 2, 3 and 5 went through the streamed COPY (PostgreSQL only).
+        let streamed = if s.backend() == khien_store::Backend::Postgres { 6000 } else { 0 };
+        assert_eq!(r.streamed, streamed);
         let rows: Vec<(String, i64, i64)> = s
             .all(khien_store::sql::Sql::new(
                 "SELECT v.rule_id, COUNT(*), COUNT(DISTINCT f.target) FROM findings f JOIN vulns v ON v.id = f.vuln_id \
