@@ -89,10 +89,14 @@ const PER_RULE: usize = 8;
 const MAX_TEXTS: usize = 50_000;
 const MAX_BYTES: usize = 64 << 20;
 
+/// The rule's interned texts, by rule id (a seeded foldhash: one lookup per finding, where
+/// SipHash was a visible share of the parser thread's time).
+type ByRule = HashMap<String, Vec<Arc<VulnText>>, foldhash::fast::RandomState>;
+
 /// The interned vulnerability texts of one import (lives on the parser's thread).
 #[derive(Default)]
 pub struct Interner {
-    by_rule: HashMap<&'static str, HashMap<String, Vec<Arc<VulnText>>>>,
+    by_rule: HashMap<&'static str, ByRule, foldhash::fast::RandomState>,
     count: usize,
     bytes: usize,
 }
