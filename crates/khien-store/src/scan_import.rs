@@ -430,11 +430,6 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 impl ScanImporter {
-    /// Add a batch of parsed findings (any size; a few thousand is a good batch).
-    pub async fn add_batch(&mut self, batch: Vec<Interned>) -> StoreResult<()> {
-        self.add_keyed(batch.into_iter().map(Interned::key).collect()).await
-    }
-
     /// Add every batch `rx` delivers until it closes.
     ///
     /// On PostgreSQL, batches whose findings are all new by construction (their owners had no
