@@ -1,6 +1,7 @@
 //! A third figure for the vulnerability-import benchmark (`bench/vuln.sh`): the work of the
-//! import's parser thread alone — reading the file, parsing every finding and interning its
-//! vulnerability texts — with nothing sent to a database. The import runs this on one thread while the database work runs on
+//! import's parser thread alone — reading the file, parsing every finding, interning its
+//! vulnerability texts and keying it (fingerprint, content hash) — with nothing sent to a
+//! database. The import runs this on one thread while the database work runs on
 //! the other, so the import can be no faster than this.
 //!
 //! `cargo run --release -p khien-store --example parser_thread_floor -- FILE` prints
@@ -17,8 +18,8 @@ fn main() {
     let mut interner = khien_store::scan_key::Interner::default();
     let mut findings = 0u64;
     let result = khien_vuln::parse_file_tapped(std::path::Path::new(&path), None, &mut |_| Ok(()), &mut |f| {
-        let interned = khien_store::scan_key::intern(f, &mut interner);
-        std::hint::black_box(&interned);
+        let keyed = khien_store::scan_key::key(f, &mut interner);
+        std::hint::black_box(&keyed);
         findings += 1;
     });
     if let Err(e) = result {

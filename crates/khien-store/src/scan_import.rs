@@ -19,7 +19,7 @@ use crate::audit;
 use crate::db::{Store, Tx};
 use crate::error::{StoreError, StoreResult};
 use crate::now;
-use crate::scan_key::{Interned, Interner, Keyed, VulnText, intern};
+use crate::scan_key::{Interner, Keyed, VulnText, key};
 use crate::scan_write::{self, CoveredTarget, Prepared, Seen};
 use crate::sql::Sql;
 use khien_core::vuln::fingerprint::hash_part;
@@ -435,15 +435,15 @@ impl ScanImporter {
     /// On PostgreSQL, batches whose findings are all new by construction (their owners had no
     /// findings before this import, and their vulnerabilities are already stored) go into one
     /// `COPY` that stays open from batch to batch: the server stores a batch while this thread
-    /// keys and prepares the next, instead of each waiting for the other. A batch that needs
+    /// prepares the next, instead of each waiting for the other. A batch that needs
     /// anything else (a lookup, a new vulnerability row) ends the `COPY` first.
-    pub async fn add_batches(&mut self, rx: &mut tokio::sync::mpsc::Receiver<Vec<Interned>>) -> StoreResult<()> {
+    pub async fn add_batches(&mut self, rx: &mut tokio::sync::mpsc::Receiver<Vec<Keyed>>) -> StoreResult<()> {
         let mut next: Option<Vec<Keyed>> = None;
         loop {
             let keyed = match next.take() {
                 Some(k) => k,
                 None => match rx.recv().await {
-                    Some(batch) => batch.into_iter().map(Interned::key).collect(),
+                    Some(batch) => batch,
                     None => return Ok(()),
                 },
             };
@@ -477,8 +477,7 @@ impl ScanImporter {
                 }
                 copy.send(data.as_slice()).await?;
                 sent += 1;
-                if let Some(more) = rx.recv().await {
-                    let keyed: Vec<Keyed> = more.into_iter().map(Interned::key).collect();
+                if let Some(keyed) = rx.recv().await {
                     // A COPY is one statement: it ends now and then, so that a statement
                     // timeout or an error the server found is met while the import is young.
                     if sent < STREAM_BATCHES && st.only_new(&keyed) {
@@ -803,15 +802,17 @@ impl Store {
                 ImportRequest { file_name: file_name.to_string(), format: format.name().into(), target },
             )
             .await?;
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Interned>>(8);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Keyed>>(8);
         let cancel = std::sync::Arc::new(AtomicBool::new(false));
         let cancel2 = cancel.clone();
         // If this future is dropped (a client went away), the parser stops reading too.
         let _stop_parser = CancelOnDrop(cancel.clone());
         let owned = path.to_path_buf();
-        // Parsing and interning texts share one thread; keying (fingerprints, content hashes),
-        // the report digest and the database have the other (a third thread for keying was
-        // tried: it cost more CPU in hand-offs than it gained in balance on two cores).
+        // Parsing, interning texts and keying (fingerprints, content hashes) share one thread;
+        // the report digest and the database have the other. Keying went back to the parser's
+        // thread once the Nessus parser passed unused elements by a byte search (the database's
+        // thread became the busier one); a third thread for keying was tried: it cost more CPU
+        // in hand-offs than it gained in balance on two cores.
         let parser = tokio::task::spawn_blocking(move || {
             let mut batch = Vec::with_capacity(PARSE_BATCH);
             let mut interner = Interner::default();
@@ -830,7 +831,7 @@ impl Store {
                     if closed {
                         return;
                     }
-                    batch.push(intern(f, &mut interner));
+                    batch.push(key(f, &mut interner));
                     if batch.len() >= PARSE_BATCH && tx.blocking_send(std::mem::take(&mut batch)).is_err() {
                         closed = true;
                     }

@@ -1,6 +1,7 @@
 //! What a scan import computes for a finding before the database looks at it: its
-//! vulnerability texts interned (on the parser's thread), then its fingerprint, target key
-//! and instance-content hash (on the database's thread, which has more room on two cores).
+//! vulnerability texts interned, then its fingerprint, target key and instance-content hash,
+//! both on the parser's thread (which has had more room on two cores since the Nessus parser
+//! passes unused elements by a byte search; keying ran on the database's thread before).
 //!
 //! Interning is what keeps a large import's memory traffic local: a Nessus report repeats
 //! each plugin's description, solution and references in every instance (500,000 copies of
@@ -161,9 +162,8 @@ pub struct Keyed {
 }
 
 impl Interned {
-    /// Compute the fingerprint, target and content hash. The import does this on the
-    /// database's thread: on two cores the parser's thread is the busier one, so the hashing
-    /// goes where there is room.
+    /// Compute the fingerprint, target and content hash (on the parser's thread, after
+    /// interning: see the module's doc).
     pub fn key(self) -> Keyed {
         let Interned { family, vuln, f } = self;
         let (fp, target) = fingerprint_and_target(&FingerprintInput {

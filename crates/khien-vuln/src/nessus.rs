@@ -3,6 +3,9 @@
 //! 3 high, 4 critical. Host: the `host-fqdn` property or the `ReportHost` name; IP: the
 //! `host-ip` property (or the name when it is an address); a Nessus WAS host named by its URL
 //! gives url and host. CVSS: v4, else v3, else v2, as given (WAS: `cvssv3`, `cvss`).
+//! Inside a `ReportItem`, the children not kept (two dozen of the thirty a plugin writes) are
+//! passed by a byte search instead of events (`xml/skip.rs`): their content is not decoded or
+//! checked, only followed to its end.
 
 use crate::ParseError;
 use crate::finding::{Finding, Severity, parse_cwe};
@@ -109,22 +112,22 @@ enum Field {
 }
 
 impl Field {
-    fn of(name: &str) -> Option<Field> {
+    fn of(name: &[u8]) -> Option<Field> {
         Some(match name {
-            "cve" => Field::Cve,
-            "cwe" => Field::Cwe,
-            "cvss4_base_score" => Field::V4Score,
-            "cvss4_vector" => Field::V4Vector,
-            "cvss3_base_score" => Field::V3Score,
-            "cvss3_vector" => Field::V3Vector,
+            b"cve" => Field::Cve,
+            b"cwe" => Field::Cwe,
+            b"cvss4_base_score" => Field::V4Score,
+            b"cvss4_vector" => Field::V4Vector,
+            b"cvss3_base_score" => Field::V3Score,
+            b"cvss3_vector" => Field::V3Vector,
             // Nessus WAS writes bare scores.
-            "cvssv3" => Field::V3Score,
-            "cvss_base_score" | "cvss" => Field::V2Score,
-            "cvss_vector" => Field::V2Vector,
-            "description" => Field::Description,
-            "solution" => Field::Solution,
-            "plugin_output" => Field::Output,
-            "see_also" => Field::SeeAlso,
+            b"cvssv3" => Field::V3Score,
+            b"cvss_base_score" | b"cvss" => Field::V2Score,
+            b"cvss_vector" => Field::V2Vector,
+            b"description" => Field::Description,
+            b"solution" => Field::Solution,
+            b"plugin_output" => Field::Output,
+            b"see_also" => Field::SeeAlso,
             _ => return None,
         })
     }
@@ -142,6 +145,11 @@ pub fn parse<R: BufRead>(input: R, emit: &mut dyn FnMut(Finding)) -> Result<usiz
     let (mut v4, mut v3, mut v2) = ((None, String::new()), (None, String::new()), (None, String::new()));
     let mut count = 0usize;
     loop {
+        if item.is_some() {
+            // Inside a ReportItem: its children not kept are passed by a byte search.
+            let wanted = |name: &[u8]| name == b"ReportItem" || Field::of(name).is_some();
+            reader.get_mut().skip_children(wanted).map_err(|e| err(&reader, "ReportItem", e))?;
+        }
         buf.clear();
         reader.get_mut().reset();
         let ev = reader.read_event_into(&mut buf).map_err(|e| err(&reader, "NessusClientData_v2", e))?;
@@ -181,7 +189,7 @@ pub fn parse<R: BufRead>(input: R, emit: &mut dyn FnMut(Finding)) -> Result<usiz
                 }
                 name if item.is_some() => {
                     let field_name: &str = name;
-                    let Some(field) = Field::of(name) else {
+                    let Some(field) = Field::of(name.as_bytes()) else {
                         skip(&mut reader, &mut text, field_name)?;
                         continue;
                     };

@@ -5,6 +5,8 @@ use crate::ParseError;
 use quick_xml::events::Event;
 use std::io::{BufRead, Read};
 
+mod skip;
+
 /// A [`BufRead`] that refuses to hand out more than `limit` bytes between two calls of
 /// [`EventLimit::reset`] (made before each event): quick-xml keeps a whole event in memory,
 /// so this bounds memory for a crafted enormous attribute or text at the cost of a counter.
@@ -17,6 +19,9 @@ pub(crate) struct EventLimit<R> {
     filled: usize,
     since: usize,
     limit: usize,
+    /// Bytes passed over by [`EventLimit::skip_content`] and [`EventLimit::skip_children`],
+    /// which quick-xml's positions miss.
+    skipped: u64,
 }
 
 /// The block read from the input at a time.
@@ -24,7 +29,7 @@ const BLOCK: usize = 256 * 1024;
 
 impl<R> EventLimit<R> {
     pub(crate) fn new(inner: R, limit: usize) -> EventLimit<R> {
-        EventLimit { inner, buf: vec![0; BLOCK].into_boxed_slice(), pos: 0, filled: 0, since: 0, limit }
+        EventLimit { inner, buf: vec![0; BLOCK].into_boxed_slice(), pos: 0, filled: 0, since: 0, limit, skipped: 0 }
     }
 
     pub(crate) fn reset(&mut self) {
@@ -52,6 +57,74 @@ impl<R: Read> EventLimit<R> {
             }
         };
         Ok(())
+    }
+
+    /// Keep the unread bytes and read more after them until at least `n` are buffered (fewer
+    /// only at the end of the input).
+    #[cold]
+    fn top_up(&mut self, n: usize) -> std::io::Result<()> {
+        self.buf.copy_within(self.pos..self.filled, 0);
+        self.filled -= self.pos;
+        self.pos = 0;
+        while self.filled < n {
+            match self.inner.read(&mut self.buf[self.filled..]) {
+                Ok(0) => break,
+                Ok(k) => self.filled += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Pass over the content of the element whose start tag quick-xml has just returned (named
+    /// `name`), by a byte search instead of events, up to its end tag, which is left for
+    /// quick-xml to read and check. Nothing of the content is kept, so nothing of it is decoded
+    /// or checked. This stops early, at the `<` of anything the search does not follow (a
+    /// comment, CDATA section, processing instruction or nested element of the same name) and
+    /// at the end of the input; the caller goes on from there with events.
+    pub(crate) fn skip_content(&mut self, name: &[u8]) -> std::io::Result<()> {
+        // Enough to hold "</", the name and the byte after it (a name too long for a block is
+        // left to the events).
+        let need = name.len() + 3;
+        if need > BLOCK {
+            return Ok(());
+        }
+        loop {
+            if self.pos >= self.filled {
+                self.refill()?;
+                if self.filled == 0 {
+                    return Ok(());
+                }
+            }
+            let avail = &self.buf[self.pos..self.filled];
+            let Some(i) = memchr::memchr(b'<', avail) else {
+                self.pass(avail.len());
+                continue;
+            };
+            self.pass(i);
+            if self.filled - self.pos < need {
+                self.top_up(need)?;
+            }
+            let at = &self.buf[self.pos..self.filled];
+            if at.len() < need {
+                return Ok(());
+            }
+            let (named, after) = match at[1] {
+                b'/' => (&at[2..2 + name.len()], at[2 + name.len()]),
+                b'!' | b'?' => return Ok(()),
+                _ => (&at[1..1 + name.len()], at[1 + name.len()]),
+            };
+            if named == name && matches!(after, b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n') {
+                return Ok(());
+            }
+            self.pass(1);
+        }
+    }
+
+    fn pass(&mut self, n: usize) {
+        self.pos += n;
+        self.skipped += n as u64;
     }
 }
 
@@ -88,15 +161,21 @@ impl<R: Read> BufRead for EventLimit<R> {
     }
 }
 
-pub(crate) fn err<R>(reader: &quick_xml::Reader<R>, element: &str, e: impl std::fmt::Display) -> ParseError {
-    ParseError::Xml { offset: reader.buffer_position(), element: element.to_string(), message: e.to_string() }
+/// A parse error at the reader's position in the file, naming `element`.
+pub(crate) fn err<R>(
+    reader: &quick_xml::Reader<EventLimit<R>>,
+    element: &str,
+    e: impl std::fmt::Display,
+) -> ParseError {
+    let offset = reader.buffer_position() + reader.get_ref().skipped;
+    ParseError::Xml { offset, element: element.to_string(), message: e.to_string() }
 }
 
 /// Read the text content of the element just opened (named `name`) up to its end tag into
 /// `out` (cleared first: a reused buffer, so that a text costs no reallocation as it grows),
 /// skipping nested markup. At most `max` bytes are kept (the rest is read and dropped).
-pub(crate) fn read_text<R: BufRead>(
-    reader: &mut quick_xml::Reader<R>,
+pub(crate) fn read_text<R: Read>(
+    reader: &mut quick_xml::Reader<EventLimit<R>>,
     buf: &mut Vec<u8>,
     out: &mut String,
     name: &str,
@@ -142,12 +221,14 @@ pub(crate) fn read_text<R: BufRead>(
     }
 }
 
-/// Skip the element just opened (named `name`) up to its end tag, keeping nothing.
-pub(crate) fn skip<R: BufRead>(
-    reader: &mut quick_xml::Reader<R>,
+/// Skip the element just opened (named `name`) up to its end tag, keeping nothing: its
+/// content by a byte search where it can ([`EventLimit::skip_content`]), the rest by events.
+pub(crate) fn skip<R: Read>(
+    reader: &mut quick_xml::Reader<EventLimit<R>>,
     buf: &mut Vec<u8>,
     name: &str,
 ) -> Result<(), ParseError> {
+    reader.get_mut().skip_content(name.as_bytes()).map_err(|e| err(reader, name, e))?;
     let mut depth = 0usize;
     loop {
         buf.clear();

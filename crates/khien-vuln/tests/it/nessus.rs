@@ -109,3 +109,28 @@ fn nessus_was_reports() {
     );
     assert!(parse_file("nessus_was_no_vuln.xml").is_empty(), "a host without items is no finding");
 }
+
+/// The children of a ReportItem the parser does not keep are passed by a byte search: what
+/// they hold (comments, CDATA, nested elements, `>` in attribute values, markup-like text) does
+/// not change what is read from the kept ones around them, and a report cut inside one is an
+/// error naming it, at its offset in the file.
+#[test]
+fn unused_children_are_passed_without_disturbing_kept_ones() {
+    let doc = "<NessusClientData_v2><Report><ReportHost name=\"10.0.0.5\"><ReportItem port=\"443\" severity=\"3\" pluginID=\"7\" pluginName=\"P\">\n\
+        <fname>a.nasl</fname>\n<synopsis>one <!-- </synopsis> --> two <![CDATA[</synopsis><cve>X</cve>]]></synopsis>\n\
+        <xref a=\"x>y\">IAVA:1</xref><plugin_type><plugin_type>n</plugin_type><plugin_type/></plugin_type>\n\
+        <cve>CVE-2024-0001</cve>\n<risk_factor><?pi </risk_factor>?>High</risk_factor>\n\
+        <description>D &amp; E</description><vpr_score/><cve>CVE-2024-0002</cve>\n\
+        </ReportItem></ReportHost></Report></NessusClientData_v2>";
+    let v = parse_str(doc).unwrap();
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].cves, ["CVE-2024-0001", "CVE-2024-0002"]);
+    assert_eq!((v[0].description.as_str(), v[0].port, v[0].severity), ("D & E", Some(443), Severity::High));
+    let cut = &doc[..doc.find("two").unwrap()];
+    let e = parse_str(cut).unwrap_err();
+    assert!(e.to_string().contains("<synopsis>") && e.to_string().contains("truncated"), "{e}");
+    match e {
+        khien_vuln::ParseError::Xml { offset, .. } => assert_eq!(offset as usize, cut.len()),
+        other => panic!("{other}"),
+    }
+}
