@@ -57,6 +57,10 @@ pub struct ImportSummary {
     /// (see [`ScanImporter::add_batches`]); not part of the summary users see.
     #[serde(skip)]
     pub streamed: u64,
+    /// The streamed `COPY` statements those went through (one per run of at most
+    /// `STREAM_BATCHES` batches); not part of the summary users see.
+    #[serde(skip)]
+    pub copies: u64,
 }
 
 /// The description of an import before its findings arrive.
@@ -457,6 +461,7 @@ impl ScanImporter {
             }
             let st = &mut self.st;
             let mut copy = t.copy_in_raw(&scan_write::copy_statement()).await?;
+            st.summary.copies += 1;
             let mut batch = Some(keyed);
             let mut data = Vec::new();
             let mut sent = 0usize;

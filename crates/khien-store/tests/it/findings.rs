@@ -138,8 +138,9 @@ on_each_backend! {
         let r = import(s, &a, &report, ImportTarget::System(sys.id)).await.unwrap();
         assert_eq!(counts(&r), [10_000, 10_000, 0, 0, 0, 0, 0]);
         // Batches 2, 3 and 5 went through the streamed COPY (PostgreSQL only).
-        let streamed = if s.backend() == khien_store::Backend::Postgres { 6000 } else { 0 };
-        assert_eq!(r.streamed, streamed);
+        // ... in two COPY statements (the fourth batch ended the first).
+        let streamed = if s.backend() == khien_store::Backend::Postgres { (6000, 2) } else { (0, 0) };
+        assert_eq!((r.streamed, r.copies), streamed);
         let rows: Vec<(String, i64, i64)> = s
             .all(khien_store::sql::Sql::new(
                 "SELECT v.rule_id, COUNT(*), COUNT(DISTINCT f.target) FROM findings f JOIN vulns v ON v.id = f.vuln_id \
@@ -162,6 +163,22 @@ on_each_backend! {
         let newer = report.replace(">1000</tag>", ">2000</tag>");
         let r = import(s, &a, &newer, ImportTarget::System(sys.id)).await.unwrap();
         assert_eq!(counts(&r), [10_000, 0, 10_000, 0, 0, 0, 0]);
+    }
+
+    async fn a_streamed_copy_ends_every_32_batches(s) {
+        // 70,000 new findings, 35 batches of 2,000: the first stores the vulnerabilities (the
+        // ordinary path), the other 34 stream, in a COPY of 32 batches and then one of 2.
+        agency(s, "P", "Tỉnh", "province", "").await;
+        let sys = system(s, "S1", "P", &[]).await;
+        let items: Vec<(u32, u8)> = (1..=100).map(|i| (i, (i % 5) as u8)).collect();
+        let ips: Vec<String> = (0..700).map(|h| format!("10.9.{}.{}", h / 200, h % 200)).collect();
+        let hosts: Vec<Host<'_>> = ips.iter().map(|ip| (ip.as_str(), 1000, &items[..])).collect();
+        let r = import(s, &admin(), &nessus(&hosts), ImportTarget::System(sys.id)).await.unwrap();
+        assert_eq!(counts(&r), [70_000, 70_000, 0, 0, 0, 0, 0]);
+        let pg = s.backend() == khien_store::Backend::Postgres;
+        assert_eq!((r.streamed, r.copies), if pg { (68_000, 2) } else { (0, 0) });
+        let stored = s.scalar(khien_store::sql::Sql::new("SELECT COUNT(DISTINCT target) FROM findings")).await.unwrap();
+        assert_eq!(stored, 700);
     }
 
     async fn rescans_deduplicate_reopen_and_fix(s) {
