@@ -520,7 +520,7 @@ impl ScanImporter {
             if matches!(status, FindingStatus::Fixed | FindingStatus::Verified) && newer {
                 seen_again.push(Seen { id: e.id, p, newer });
                 reopened.push((e.id, status, p));
-            } else if newer || e.content_hash != p.content_hash || e.vuln_id != p.vuln_id {
+            } else if newer || *e.content_hash != *p.content_hash || e.vuln_id != p.vuln_id {
                 seen_again.push(Seen { id: e.id, p, newer });
                 self.st.summary.updated += 1;
             } else {

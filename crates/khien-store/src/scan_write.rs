@@ -15,6 +15,7 @@
 
 use crate::db::Tx;
 use crate::error::{StoreError, StoreResult};
+use crate::scan_key::Hex;
 use crate::sqlite_static::{Param, StaticStatement};
 use rusqlite::OptionalExtension;
 use std::collections::HashMap;
@@ -26,7 +27,7 @@ pub(crate) struct Prepared {
     pub system_id: Option<i64>,
     /// Set for unassigned findings of an agency user (the agency whose list holds them).
     pub agency_id: Option<i64>,
-    pub fingerprint: String,
+    pub fingerprint: Hex<32>,
     pub vuln_id: i64,
     pub severity: i64,
     pub kev: bool,
@@ -37,7 +38,7 @@ pub(crate) struct Prepared {
     pub due_at: Option<i64>,
     /// The deadline in days after first seen, for a finding seen again.
     pub due_days: Option<i64>,
-    pub content_hash: String,
+    pub content_hash: Hex<24>,
     pub f: khien_vuln::Finding,
 }
 
@@ -167,7 +168,7 @@ pub(crate) async fn insert_or_find(
                     if n == 1 {
                         out.push(None);
                     } else {
-                        out.push(Some(sel.query_row(rusqlite::params![&*p.owner_key, p.target, p.fingerprint], |r| {
+                        out.push(Some(sel.query_row(rusqlite::params![&*p.owner_key, p.target, p.fingerprint.as_str()], |r| {
                             Ok(Existing {
                                 id: r.get(0)?,
                                 status: r.get(1)?,
@@ -202,7 +203,7 @@ pub(crate) async fn insert_or_find(
                  JOIN UNNEST($1::text[], $2::text[], $3::text[]) AS k(fp, owner, target) \
                  ON f.owner_key = k.owner AND f.target = k.target AND f.fingerprint = k.fp",
             )
-            .bind(look.iter().map(|p| p.fingerprint.clone()).collect::<Vec<_>>())
+            .bind(look.iter().map(|p| p.fingerprint.to_string()).collect::<Vec<_>>())
             .bind(look.iter().map(|p| p.owner_key.to_string()).collect::<Vec<_>>())
             .bind(look.iter().map(|p| p.target.clone()).collect::<Vec<_>>())
             .fetch_all(&mut **t)
@@ -275,7 +276,7 @@ pub(crate) fn copy_row(out: &mut Vec<u8>, p: &Prepared, scan_id: i64, now: i64) 
         text(out, s);
     }
     int(out, f.port.map(i64::from));
-    for s in [&f.protocol, &f.url, &f.location, &f.component, &f.fixed_version, &f.evidence, &p.content_hash] {
+    for s in [&f.protocol, &f.url, &f.location, &f.component, &f.fixed_version, &f.evidence, p.content_hash.as_str()] {
         text(out, s);
     }
     out.extend_from_slice(if f.suppressed { b"t," } else { b"f," });
@@ -327,7 +328,7 @@ pub(crate) async fn update_seen(tx: &mut Tx, rows: &[Seen<'_>], scan_id: i64, no
                         f.fixed_version,
                         f.evidence,
                         f.suppressed,
-                        p.content_hash,
+                        p.content_hash.as_str(),
                         now,
                         p.due_days,
                         s.newer,
@@ -364,7 +365,7 @@ pub(crate) async fn update_seen(tx: &mut Tx, rows: &[Seen<'_>], scan_id: i64, no
             .bind(col(&|s| s.p.f.fixed_version.clone()))
             .bind(col(&|s| s.p.f.evidence.clone()))
             .bind(rows.iter().map(|s| s.p.f.suppressed).collect::<Vec<_>>())
-            .bind(col(&|s| s.p.content_hash.clone()))
+            .bind(col(&|s| s.p.content_hash.to_string()))
             .bind(rows.iter().map(|s| s.p.due_days).collect::<Vec<_>>())
             .bind(rows.iter().map(|s| s.newer).collect::<Vec<_>>())
             .bind(rows.iter().map(|s| s.p.seen_at).collect::<Vec<_>>())
