@@ -147,7 +147,9 @@ pub fn parse<R: BufRead>(input: R, emit: &mut dyn FnMut(Finding)) -> Result<usiz
     loop {
         if item.is_some() {
             // Inside a ReportItem: its children not kept are passed by a byte search.
-            let wanted = |name: &[u8]| name == b"ReportItem" || Field::of(name).is_some();
+            // Elements the loop below acts on wherever they are stay with the events.
+            let wanted =
+                |name: &[u8]| matches!(name, b"ReportItem" | b"ReportHost" | b"tag") || Field::of(name).is_some();
             reader.get_mut().skip_children(wanted).map_err(|e| err(&reader, "ReportItem", e))?;
         }
         buf.clear();

@@ -84,12 +84,12 @@ impl<R: Read> EventLimit<R> {
     /// comment, CDATA section, processing instruction or nested element of the same name) and
     /// at the end of the input; the caller goes on from there with events.
     pub(crate) fn skip_content(&mut self, name: &[u8]) -> std::io::Result<()> {
-        // Enough to hold "</", the name and the byte after it (a name too long for a block is
-        // left to the events).
-        let need = name.len() + 3;
-        if need > BLOCK {
+        // Enough to hold "</", the name and the byte after it. A long name is left to the
+        // events: looking ahead by nearly a block would move the block at every `<`.
+        if name.len() > skip::MAX_NAME {
             return Ok(());
         }
+        let need = name.len() + 3;
         loop {
             if self.pos >= self.filled {
                 self.refill()?;

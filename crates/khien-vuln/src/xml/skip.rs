@@ -11,7 +11,7 @@ use super::EventLimit;
 use std::io::{self, Read};
 
 /// Longest element name the byte search handles (a longer one is left to the events).
-const MAX_NAME: usize = 64;
+pub(super) const MAX_NAME: usize = 64;
 
 fn ends(name: &[u8]) -> io::Error {
     io::Error::new(
@@ -123,6 +123,10 @@ impl<R: Read> EventLimit<R> {
             } else if at.starts_with(b"<?") {
                 Some((2, b"?>"))
             } else if at.starts_with(b"<!") {
+                if at.len() < 9 {
+                    // Too short for any declaration: the input ends here.
+                    return Err(ends(name));
+                }
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
                     format!("a declaration inside <{}>", String::from_utf8_lossy(name)),
@@ -249,7 +253,24 @@ mod tests {
             let e = after_skip(content, 3).unwrap_err();
             assert!(e.to_string().contains("<fname>"), "{content:?}: {e}");
         }
+        let e = after_skip("<fname><![CDA", 4).unwrap_err();
+        assert!(e.to_string().contains("ends inside <fname>"), "{e}");
         let e = after_skip("<a><!DOCTYPE x></a>", 5).unwrap_err();
         assert!(e.to_string().contains("declaration inside <a>"), "{e}");
+    }
+
+    #[test]
+    fn a_long_name_is_left_to_the_events() {
+        // Looking ahead by a name of nearly a block would move the block at every `<`.
+        let name = "n".repeat(MAX_NAME + 1);
+        let content = format!("{}</{name}>", "<x/>".repeat(1000));
+        let mut r = EventLimit::new(content.as_bytes(), 1 << 20);
+        r.skip_content(name.as_bytes()).unwrap();
+        assert_eq!(r.skipped, 0);
+        // A short one is followed to its end tag, which is left unread.
+        let content = "ab <y a='1'/> cd</x >";
+        let mut r = EventLimit::new(content.as_bytes(), 1 << 20);
+        r.skip_content(b"x").unwrap();
+        assert_eq!(r.skipped as usize, content.len() - "</x >".len());
     }
 }

@@ -133,4 +133,9 @@ fn unused_children_are_passed_without_disturbing_kept_ones() {
         khien_vuln::ParseError::Xml { offset, .. } => assert_eq!(offset as usize, cut.len()),
         other => panic!("{other}"),
     }
+    // A host property inside an item is still read, as it was before the byte search.
+    let odd = "<NessusClientData_v2><Report><ReportHost name=\"h\"><ReportItem pluginID=\"1\"><fname>f</fname>\
+        <tag name=\"host-ip\">9.9.9.9</tag></ReportItem><ReportItem pluginID=\"2\"/></ReportHost></Report></NessusClientData_v2>";
+    let v = parse_str(odd).unwrap();
+    assert_eq!((v[0].ip.as_str(), v[1].ip.as_str()), ("", "9.9.9.9"));
 }
