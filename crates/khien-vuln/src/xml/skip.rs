@@ -11,7 +11,7 @@ use super::EventLimit;
 use std::io::{self, Read};
 
 /// Longest element name the byte search handles (a longer one is left to the events).
-pub(super) const MAX_NAME: usize = 64;
+const MAX_NAME: usize = 64;
 
 fn ends(name: &[u8]) -> io::Error {
     io::Error::new(
@@ -24,7 +24,66 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
+/// Whether the tag at the start of `at` (its `<` first) is a start or end tag of `name`:
+/// Some(true) for an end tag, Some(false) for a start tag, None for another tag.
+fn names(at: &[u8], name: &[u8]) -> Option<bool> {
+    let closing = at.get(1) == Some(&b'/');
+    let from = if closing { 2 } else { 1 };
+    let same = at.len() > from + name.len()
+        && &at[from..from + name.len()] == name
+        && (is_space(at[from + name.len()]) || matches!(at[from + name.len()], b'>' | b'/'));
+    same.then_some(closing)
+}
+
 impl<R: Read> EventLimit<R> {
+    /// Keep the unread bytes and read more after them until at least `n` are buffered (fewer
+    /// only at the end of the input).
+    #[cold]
+    pub(super) fn top_up(&mut self, n: usize) -> io::Result<()> {
+        self.buf.copy_within(self.pos..self.filled, 0);
+        self.filled -= self.pos;
+        self.pos = 0;
+        while self.filled < n {
+            match self.inner.read(&mut self.buf[self.filled..]) {
+                Ok(0) => break,
+                Ok(k) => self.filled += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    fn pass(&mut self, n: usize) {
+        self.pos += n;
+        self.skipped += n as u64;
+    }
+
+    /// Pass over the content of the element whose start tag quick-xml has just returned (named
+    /// `name`), by a byte search instead of events, up to its end tag, which is left for
+    /// quick-xml to read and check. Nothing of the content is kept, so nothing of it is decoded
+    /// or checked. This stops early, at the `<` of anything the search does not follow (a
+    /// comment, CDATA section, processing instruction or nested element of the same name) and
+    /// at the end of the input; the caller goes on from there with events.
+    pub(crate) fn skip_content(&mut self, name: &[u8]) -> io::Result<()> {
+        // A long name is left to the events: looking ahead by nearly a block would move the
+        // block at every `<`.
+        if name.len() > MAX_NAME {
+            return Ok(());
+        }
+        loop {
+            if !self.pass_to_markup()? {
+                return Ok(());
+            }
+            // "</", the name and the byte after it.
+            let at = self.ahead(name.len() + 3)?;
+            if at.len() < name.len() + 3 || matches!(at[1], b'!' | b'?') || names(at, name).is_some() {
+                return Ok(());
+            }
+            self.pass(1);
+        }
+    }
+
     /// The bytes at the read position: at least `n` of them unless the input ends first
     /// (`n` at most a block).
     fn ahead(&mut self, n: usize) -> io::Result<&[u8]> {
@@ -84,27 +143,32 @@ impl<R: Read> EventLimit<R> {
     /// it closes itself (`/>`), or None at the end of the input.
     fn past_tag(&mut self) -> io::Result<Option<bool>> {
         self.pass(1);
+        // Inside a quoted value, the quote that ends it; and the last byte passed.
         let (mut quote, mut prev) = (0u8, 0u8);
         loop {
             if !self.buffered()? {
                 return Ok(None);
             }
             let avail = &self.buf[self.pos..self.filled];
-            for (i, &b) in avail.iter().enumerate() {
-                if quote != 0 {
-                    if b == quote {
-                        quote = 0;
-                    }
-                } else if b == b'"' || b == b'\'' {
-                    quote = b;
-                } else if b == b'>' {
-                    self.pass(i + 1);
-                    return Ok(Some(prev == b'/'));
-                }
-                prev = b;
+            let found =
+                if quote != 0 { memchr::memchr(quote, avail) } else { memchr::memchr3(b'"', b'\'', b'>', avail) };
+            let Some(i) = found else {
+                prev = avail[avail.len() - 1];
+                let n = avail.len();
+                self.pass(n);
+                continue;
+            };
+            let (b, before) = (avail[i], if i > 0 { avail[i - 1] } else { prev });
+            if quote != 0 {
+                quote = 0;
+            } else if b == b'>' {
+                self.pass(i + 1);
+                return Ok(Some(before == b'/'));
+            } else {
+                quote = b;
             }
-            let n = avail.len();
-            self.pass(n);
+            prev = b;
+            self.pass(i + 1);
         }
     }
 
@@ -141,21 +205,15 @@ impl<R: Read> EventLimit<R> {
                 }
                 continue;
             }
-            let closing = at.get(1) == Some(&b'/');
-            let from = if closing { 2 } else { 1 };
-            let same = at.len() > from + name.len()
-                && &at[from..from + name.len()] == name
-                && (is_space(at[from + name.len()]) || matches!(at[from + name.len()], b'>' | b'/'));
+            let same = names(at, name);
             let Some(self_closing) = self.past_tag()? else {
                 return Err(ends(name));
             };
-            if same && closing {
-                if depth == 0 {
-                    return Ok(());
-                }
-                depth -= 1;
-            } else if same && !self_closing {
-                depth += 1;
+            match same {
+                Some(true) if depth == 0 => return Ok(()),
+                Some(true) => depth -= 1,
+                Some(false) if !self_closing => depth += 1,
+                _ => {}
             }
         }
     }
