@@ -23,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     })?;
     let mut db = rusqlite::Connection::open(dir.path().join("khien.db"))?;
     db.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
          PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
     )?;
     db.execute_batch(

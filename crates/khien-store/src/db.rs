@@ -98,7 +98,11 @@ impl Store {
             // docs/decisions.md.
             .page_size(16384)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // FULL: every commit syncs the WAL before it returns, so an acknowledged import
+            // or change survives a power cut or kernel crash, not only a process crash
+            // (NORMAL could lose the last commits then). The cost is one fsync per commit;
+            // see docs/decisions.md.
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             // 64 MiB of page cache per connection (at most; it grows as used) and temporary

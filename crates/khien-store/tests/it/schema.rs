@@ -176,3 +176,21 @@ async fn finding_keys_sort_byte_by_byte_on_both_backends() {
         }
     }
 }
+
+/// What the store stores survives a power cut: the pool's connections run in WAL mode with
+/// `synchronous=FULL` (2), which syncs the WAL at each commit.
+#[tokio::test]
+async fn sqlite_commits_are_synced_to_disk() {
+    let db = khien_testkit::sqlite().await;
+    let read = || async {
+        let (mode,): (String,) = db.store.one(Sql::new("PRAGMA journal_mode")).await.unwrap();
+        let (sync,): (i64,) = db.store.one(Sql::new("PRAGMA synchronous")).await.unwrap();
+        (mode, sync)
+    };
+    // Three reads at once, so that more than one pooled connection answers.
+    let (a, b, c) = tokio::join!(read(), read(), read());
+    for (mode, sync) in [a, b, c] {
+        assert_eq!(mode, "wal");
+        assert_eq!(sync, 2, "synchronous=FULL");
+    }
+}
