@@ -48,6 +48,11 @@ pub fn scanner_family(format: &str) -> &str {
 pub fn target_key(ip: &str, host: &str, url: &str, location: &str) -> String {
     let ip = ip.trim();
     if !ip.is_empty() {
+        // The standard parser takes IPv4 only in its canonical dotted form (no leading zeros,
+        // no spaces), so an IPv4 that parses is kept as written: no formatting per finding.
+        if ip.parse::<std::net::Ipv4Addr>().is_ok() {
+            return ip.to_string();
+        }
         return ip.parse::<std::net::IpAddr>().map(|a| a.to_string()).unwrap_or_else(|_| ip.to_ascii_lowercase());
     }
     let host = host.trim().trim_end_matches('.');
@@ -188,5 +193,27 @@ mod tests {
         assert_eq!(target_key("", "Mail.Gov.VN.", "", ""), "mail.gov.vn");
         assert_eq!(target_key("", "", "https://DVC.vn:8443/x", ""), "dvc.vn");
         assert_eq!(target_key("", "", "", "app/main.go"), "app/main.go");
+        // IPv6 in canonical form, whatever the scanner wrote; IPv4 with leading zeros is not an
+        // address to the standard parser and is kept as text.
+        assert_eq!(target_key("2001:DB8:0:0::1", "", "", ""), "2001:db8::1");
+        assert_eq!(target_key("010.0.0.1", "", "", ""), "010.0.0.1");
+    }
+
+    /// Every IPv4 the parser accepts is already in the form it would print, so keeping the
+    /// text as written (the fast path) gives the same key as formatting the address.
+    #[test]
+    fn ipv4_targets_are_canonical_as_written() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let a = std::net::Ipv4Addr::from((x >> 16) as u32);
+            let text = a.to_string();
+            assert_eq!(target_key(&text, "", "", ""), text);
+            // Forms that parse differently or not at all are never taken by the fast path.
+            let padded = format!("0{text}");
+            assert_eq!(target_key(&padded, "", "", ""), padded.to_ascii_lowercase());
+        }
     }
 }
