@@ -1,5 +1,5 @@
 //! Scan imports and findings: dedup across re-scans (new, updated, unchanged, reopened,
-//! fixed), replay of the same file, all-or-nothing on a bad file, attachment by assets and
+//! fixed), replay of the same file, all-or-nothing on a bad file or a dropped import, attachment by assets and
 //! the unassigned list, lifecycle transitions with roles, tenancy.
 
 use crate::on_each_backend;
@@ -179,6 +179,71 @@ on_each_backend! {
         assert_eq!((r.streamed, r.copies), if pg { (68_000, 2) } else { (0, 0) });
         let stored = s.scalar(khien_store::sql::Sql::new("SELECT COUNT(DISTINCT target) FROM findings")).await.unwrap();
         assert_eq!(stored, 700);
+    }
+
+    async fn an_import_dropped_midway_leaves_nothing_and_the_pool_works(s) {
+        // A client that goes away (an HTTP upload cancelled, a CLI interrupted) drops the
+        // import while the database is writing, on PostgreSQL inside a streamed COPY. Nothing
+        // of it may remain, and the connection it held must not come back to the pool in the
+        // middle of a COPY or transaction: the next import on the same pool succeeds.
+        agency(s, "P", "Tỉnh", "province", "").await;
+        let sys = system(s, "S1", "P", &[]).await;
+        let items: Vec<(u32, u8)> = (1..=100).map(|i| (i, (i % 5) as u8)).collect();
+        let ips: Vec<String> = (0..700).map(|h| format!("10.7.{}.{}", h / 200, h % 200)).collect();
+        let hosts: Vec<Host<'_>> = ips.iter().map(|ip| (ip.as_str(), 1000, &items[..])).collect();
+        let report = nessus(&hosts);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("scan.nessus");
+        std::fs::write(&path, &report).unwrap();
+        let progress = Arc::new(AtomicU64::new(0));
+        let task = {
+            let (store, path, progress) = (s.clone(), path.clone(), progress.clone());
+            tokio::spawn(async move {
+                store.scan_import_file(&admin(), &path, "scan.nessus", None, ImportTarget::System(sys.id), progress).await
+            })
+        };
+        // Half the file read: the database has taken several batches and is still writing.
+        while progress.load(std::sync::atomic::Ordering::Relaxed) < report.len() as u64 / 2 {
+            assert!(!task.is_finished(), "the import ended before half the file was read");
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        let pg = s.backend() == khien_store::Backend::Postgres;
+        if pg {
+            // Batches 2 to 33 go through one streamed COPY, and at this point the database is
+            // between batch 8 and 18 (the parser runs at most 8 batches ahead): it is in it.
+            let q = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'COPY%'";
+            assert_eq!(s.scalar(khien_store::sql::Sql::new(q)).await.unwrap(), 1, "the import is inside its COPY");
+        }
+        task.abort();
+        let ended = task.await;
+        assert!(ended.as_ref().is_err_and(|e| e.is_cancelled()), "the import was cut, not finished: {ended:?}");
+        if pg {
+            // No session of this database is left inside a COPY or a transaction (a closed
+            // connection leaves the server at once; wait a little for its goodbye).
+            let q = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+                     AND pid <> pg_backend_pid() AND (query ILIKE 'COPY%' OR state LIKE 'idle in transaction%')";
+            let mut left = -1;
+            for _ in 0..200 {
+                left = s.scalar(khien_store::sql::Sql::new(q)).await.unwrap();
+                if left == 0 {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            assert_eq!(left, 0, "a session of the dropped import is still in a COPY or transaction");
+        }
+        for table in ["findings", "vulns", "scans", "finding_events"] {
+            let n = s.scalar(khien_store::sql::Sql::new(&format!("SELECT COUNT(*) FROM {table}"))).await.unwrap();
+            assert_eq!(n, 0, "{table} keeps nothing of the dropped import");
+        }
+        // Every pooled connection is usable: the full import, and reads on several at once.
+        let r = import(s, &admin(), &report, ImportTarget::System(sys.id)).await.unwrap();
+        assert_eq!(counts(&r), [70_000, 70_000, 0, 0, 0, 0, 0]);
+        let count = || s.scalar(khien_store::sql::Sql::new("SELECT COUNT(*) FROM findings"));
+        let (a, b, c, d) = tokio::join!(count(), count(), count(), count());
+        for n in [a, b, c, d] {
+            assert_eq!(n.unwrap(), 70_000);
+        }
     }
 
     async fn rescans_deduplicate_reopen_and_fix(s) {
