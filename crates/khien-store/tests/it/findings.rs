@@ -1,6 +1,6 @@
 //! Scan imports and findings: dedup across re-scans (new, updated, unchanged, reopened,
-//! fixed), replay of the same file, all-or-nothing on a bad file or a dropped import, attachment by assets and
-//! the unassigned list, lifecycle transitions with roles, tenancy.
+//! fixed), replay of the same file, all-or-nothing on a bad file or a dropped import,
+//! attachment by assets and the unassigned list, lifecycle transitions with roles, tenancy.
 
 use crate::on_each_backend;
 use khien_core::vuln::{FindingStatus, Transition};
@@ -41,6 +41,14 @@ fn nessus(hosts: &[Host<'_>]) -> String {
     }
     s.push_str("</Report></NessusClientData_v2>");
     s
+}
+
+/// A report of 70,000 findings (35 batches): 700 hosts `{net}.x.y`, plugins 1-100 on each.
+fn seventy_thousand(net: &str) -> String {
+    let items: Vec<(u32, u8)> = (1..=100).map(|i| (i, (i % 5) as u8)).collect();
+    let ips: Vec<String> = (0..700).map(|h| format!("{net}.{}.{}", h / 200, h % 200)).collect();
+    let hosts: Vec<Host<'_>> = ips.iter().map(|ip| (ip.as_str(), 1000, &items[..])).collect();
+    nessus(&hosts)
 }
 
 async fn import(s: &Store, p: &Principal, body: &str, target: ImportTarget) -> Result<ImportSummary, ScanFileError> {
@@ -170,10 +178,7 @@ on_each_backend! {
         // ordinary path), the other 34 stream, in a COPY of 32 batches and then one of 2.
         agency(s, "P", "Tỉnh", "province", "").await;
         let sys = system(s, "S1", "P", &[]).await;
-        let items: Vec<(u32, u8)> = (1..=100).map(|i| (i, (i % 5) as u8)).collect();
-        let ips: Vec<String> = (0..700).map(|h| format!("10.9.{}.{}", h / 200, h % 200)).collect();
-        let hosts: Vec<Host<'_>> = ips.iter().map(|ip| (ip.as_str(), 1000, &items[..])).collect();
-        let r = import(s, &admin(), &nessus(&hosts), ImportTarget::System(sys.id)).await.unwrap();
+        let r = import(s, &admin(), &seventy_thousand("10.9"), ImportTarget::System(sys.id)).await.unwrap();
         assert_eq!(counts(&r), [70_000, 70_000, 0, 0, 0, 0, 0]);
         let pg = s.backend() == khien_store::Backend::Postgres;
         assert_eq!((r.streamed, r.copies), if pg { (68_000, 2) } else { (0, 0) });
@@ -188,10 +193,7 @@ on_each_backend! {
         // middle of a COPY or transaction: the next import on the same pool succeeds.
         agency(s, "P", "Tỉnh", "province", "").await;
         let sys = system(s, "S1", "P", &[]).await;
-        let items: Vec<(u32, u8)> = (1..=100).map(|i| (i, (i % 5) as u8)).collect();
-        let ips: Vec<String> = (0..700).map(|h| format!("10.7.{}.{}", h / 200, h % 200)).collect();
-        let hosts: Vec<Host<'_>> = ips.iter().map(|ip| (ip.as_str(), 1000, &items[..])).collect();
-        let report = nessus(&hosts);
+        let report = seventy_thousand("10.7");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("scan.nessus");
         std::fs::write(&path, &report).unwrap();
